@@ -1,0 +1,241 @@
+import CRdKafka
+import Dispatch
+import Foundation
+import Logging
+import NagareCore
+import Synchronization
+
+/// What librdkafka's callbacks reach: the logger, pending deliveries and rebalance events.
+///
+/// librdkafka calls back on its own threads (or on whichever thread polls); the state is guarded
+/// by a `Mutex`, because callbacks must not suspend.
+final class ClientContext: Sendable {
+    let logger: Logger
+    let state = Mutex(State())
+    /// Called synchronously on the polling thread before an assignment changes, so that a caller
+    /// can finish work on partitions it is about to lose (e.g. commit a transaction).
+    let rebalanceListener: (@Sendable (RebalanceEvent) -> Void)?
+
+    struct State {
+        var nextDeliveryID: UInt = 1
+        var deliveries: [UInt: @Sendable (Result<DeliveryReport, KafkaClientError>) -> Void] = [:]
+        var rebalanceEvents: [RebalanceEvent] = []
+        var fatalError: KafkaClientError?
+        var rebalanceError: KafkaClientError?
+    }
+
+    init(logger: Logger, rebalanceListener: (@Sendable (RebalanceEvent) -> Void)? = nil) {
+        self.logger = logger
+        self.rebalanceListener = rebalanceListener
+    }
+
+    func registerDelivery(_ handler: @escaping @Sendable (Result<DeliveryReport, KafkaClientError>) -> Void) -> UInt {
+        state.withLock { s in
+            let id = s.nextDeliveryID
+            s.nextDeliveryID &+= 1
+            if s.nextDeliveryID == 0 { s.nextDeliveryID = 1 }
+            s.deliveries[id] = handler
+            return id
+        }
+    }
+
+    func takeDelivery(_ id: UInt) -> (@Sendable (Result<DeliveryReport, KafkaClientError>) -> Void)? {
+        state.withLock { $0.deliveries.removeValue(forKey: id) }
+    }
+
+    var fatalError: KafkaClientError? { state.withLock { $0.fatalError } }
+}
+
+/// An `rd_kafka_t` handle with its context and, for producers and admin clients, a thread that
+/// serves callbacks by polling.
+///
+/// Sendable because librdkafka's handle is thread-safe for every call Nagare makes on it, except
+/// `rd_kafka_consumer_poll`, which only `Consumer`'s serial poll queue calls.
+final class RDKafkaClient: @unchecked Sendable {
+    let handle: OpaquePointer
+    let context: ClientContext
+    private let contextPointer: UnsafeMutableRawPointer
+    private let pollThreadRunning = Atomic<Bool>(false)
+    private let pollThreadDone = DispatchSemaphore(value: 0)
+    private let destroyed = Atomic<Bool>(false)
+
+    enum Kind { case producer, consumer }
+
+    init(kind: Kind, properties: [String: String], context: ClientContext) throws(KafkaClientError) {
+        let conf = try RDKafkaConfig.make(properties)
+        let contextPointer = Unmanaged.passRetained(context).toOpaque()
+        rd_kafka_conf_set_opaque(conf, contextPointer)
+        RDKafkaClient.installCallbacks(conf, kind: kind)
+        var errstr = [CChar](repeating: 0, count: 512)
+        guard let handle = rd_kafka_new(kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER,
+                                        conf, &errstr, errstr.count) else {
+            rd_kafka_conf_destroy(conf)
+            Unmanaged<ClientContext>.fromOpaque(contextPointer).release()
+            let reason = string(fromCBuffer: errstr)
+            throw .client("cannot create Kafka client: \(reason)")
+        }
+        self.handle = handle
+        self.context = context
+        self.contextPointer = contextPointer
+    }
+
+    /// Starts a thread that serves delivery reports, errors and logs every 100 ms.
+    func startPollThread(name: String) {
+        pollThreadRunning.store(true, ordering: .sequentiallyConsistent)
+        let thread = Thread { [self] in
+            while pollThreadRunning.load(ordering: .relaxed) {
+                rd_kafka_poll(handle, 100)
+            }
+            pollThreadDone.signal()
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    func stopPollThread() {
+        if pollThreadRunning.exchange(false, ordering: .sequentiallyConsistent) {
+            pollThreadDone.wait()
+        }
+    }
+
+    /// Destroys the handle once. Pending deliveries are failed by librdkafka's purge on destroy.
+    func destroy() {
+        guard !destroyed.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        stopPollThread()
+        rd_kafka_destroy(handle)
+        Unmanaged<ClientContext>.fromOpaque(contextPointer).release()
+    }
+
+    deinit { destroy() }
+
+    /// Throws the fatal error that made this client unusable, if any.
+    func checkFatal() throws(KafkaClientError) {
+        if let error = context.fatalError { throw error }
+    }
+
+    var name: String { String(cString: rd_kafka_name(handle)) }
+
+    static func context(of rk: OpaquePointer?) -> ClientContext? {
+        guard let rk, let raw = rd_kafka_opaque(rk) else { return nil }
+        return Unmanaged<ClientContext>.fromOpaque(raw).takeUnretainedValue()
+    }
+
+    private static func installCallbacks(_ conf: OpaquePointer, kind: Kind) {
+        rd_kafka_conf_set_log_cb(conf) { rk, level, facility, message in
+            guard let context = RDKafkaClient.context(of: rk) else { return }
+            let logLevel: Logger.Level =
+                switch level {
+                case 0...3: .error
+                case 4: .warning
+                case 5, 6: .info
+                default: .debug
+                }
+            let fac = facility.map { String(cString: $0) } ?? "?"
+            let text = message.map { String(cString: $0) } ?? ""
+            context.logger.log(level: logLevel, "\(text)", metadata: ["rdkafka": "\(fac)"])
+        }
+        rd_kafka_conf_set_error_cb(conf) { rk, err, reason, opaque in
+            guard let opaque else { return }
+            let context = Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
+            let code = rd_kafka_resp_err_t(rawValue: err)
+            let text = reason.map { String(cString: $0) } ?? ""
+            if code == RD_KAFKA_RESP_ERR__FATAL, let rk {
+                var buf = [CChar](repeating: 0, count: 512)
+                let original = rd_kafka_fatal_error(rk, &buf, buf.count)
+                let detail = string(fromCBuffer: buf)
+                let error = KafkaClientError(original, detail, fatal: true)
+                context.state.withLock { if $0.fatalError == nil { $0.fatalError = error } }
+                context.logger.error("fatal Kafka client error: \(error)")
+            } else if code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || code == RD_KAFKA_RESP_ERR__TRANSPORT {
+                context.logger.warning("\(text)")
+            } else {
+                context.logger.warning("Kafka client error \(String(cString: rd_kafka_err2name(code))): \(text)")
+            }
+        }
+        if kind == .producer {
+            rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
+                guard let opaque, let message else { return }
+                let context = Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
+                let id = UInt(bitPattern: message.pointee._private)
+                guard let handler = context.takeDelivery(id) else { return }
+                let m = message.pointee
+                if m.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    handler(.failure(KafkaClientError(m.err, "delivery failed",
+                                                      fatal: context.fatalError != nil)))
+                } else {
+                    let topic = String(cString: rd_kafka_topic_name(m.rkt))
+                    handler(.success(DeliveryReport(
+                        topicPartition: TopicPartition(topic, m.partition), offset: Offset(m.offset))))
+                }
+            }
+        } else {
+            rd_kafka_conf_set_rebalance_cb(conf) { rk, err, partitions, opaque in
+                guard let rk, let opaque else { return }
+                let context = Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
+                RDKafkaClient.rebalance(rk, err, partitions, context)
+            }
+        }
+    }
+
+    /// Applies an assignment change the way the group's protocol requires (incremental for
+    /// cooperative, whole for eager) and records the event for the consumer to report.
+    private static func rebalance(
+        _ rk: OpaquePointer, _ err: rd_kafka_resp_err_t,
+        _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, _ context: ClientContext
+    ) {
+        let partitions = list.map(TopicPartitionList.partitions(in:)) ?? []
+        let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
+        var failure: OpaquePointer?
+        switch err {
+        case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            let event = RebalanceEvent.assigned(partitions)
+            context.rebalanceListener?(event)
+            if cooperative {
+                failure = rd_kafka_incremental_assign(rk, list)
+            } else {
+                let e = rd_kafka_assign(rk, list)
+                if e != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    context.logger.error("assign failed: \(String(cString: rd_kafka_err2str(e)))")
+                }
+            }
+            context.state.withLock { $0.rebalanceEvents.append(event) }
+        case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+            let event: RebalanceEvent = rd_kafka_assignment_lost(rk) != 0
+                ? .lost(partitions) : .revoked(partitions)
+            context.rebalanceListener?(event)
+            if cooperative {
+                failure = rd_kafka_incremental_unassign(rk, list)
+            } else {
+                _ = rd_kafka_assign(rk, nil)
+            }
+            context.state.withLock { $0.rebalanceEvents.append(event) }
+        default:
+            context.logger.error("rebalance error: \(String(cString: rd_kafka_err2str(err)))")
+            _ = rd_kafka_assign(rk, nil)
+            let event = RebalanceEvent.lost(partitions)
+            context.rebalanceListener?(event)
+            context.state.withLock { $0.rebalanceEvents.append(event) }
+        }
+        if let failure {
+            let error = KafkaClientError(consuming: failure, context: "incremental assignment")
+            context.logger.error("\(error)")
+            context.state.withLock { $0.rebalanceError = error }
+        }
+    }
+}
+
+/// Runs a blocking librdkafka call on a Dispatch thread, off Swift's cooperative pool, so that a
+/// call that waits seconds for a broker does not starve other tasks.
+func offCooperativePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(with: Result { try body() })
+        }
+    }
+}
+
+func milliseconds(_ duration: Duration) -> Int32 {
+    let c = duration.components
+    let ms = c.seconds * 1000 + c.attoseconds / 1_000_000_000_000_000
+    return Int32(clamping: ms)
+}

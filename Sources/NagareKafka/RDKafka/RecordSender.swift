@@ -1,0 +1,146 @@
+import CRdKafka
+import Logging
+import NagareCore
+import Synchronization
+
+/// The produce path shared by `Producer` and `TransactionalProducer`: enqueue a record into
+/// librdkafka with a delivery handler, bounded by an in-flight limit.
+final class RecordSender: Sendable {
+    let client: RDKafkaClient
+    let limiter: InFlightLimiter
+    /// The first delivery failure since the last `flush`, reported by `flush`.
+    private let firstFailure = Mutex<KafkaClientError?>(nil)
+    private let failureCount = Atomic<Int>(0)
+
+    init(client: RDKafkaClient, maxInFlight: Int) {
+        self.client = client
+        self.limiter = InFlightLimiter(maximum: maxInFlight)
+    }
+
+    /// Sends and waits for the broker's acknowledgement.
+    func send(_ record: OutgoingRecord) async throws -> DeliveryReport {
+        try client.checkFatal()
+        await limiter.acquire()
+        return try await withCheckedThrowingContinuation { continuation in
+            do {
+                try enqueue(record) { result in continuation.resume(with: result) }
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    /// Queues the record, waiting only for an in-flight slot; a failed delivery is reported by
+    /// the next `flush`.
+    func produce(_ record: OutgoingRecord) async throws {
+        try client.checkFatal()
+        await limiter.acquire()
+        try enqueue(record) { [self] result in
+            if case .failure(let error) = result {
+                failureCount.add(1, ordering: .relaxed)
+                firstFailure.withLock { if $0 == nil { $0 = error } }
+            }
+        }
+    }
+
+    /// Waits until every queued record is acknowledged or failed; throws the first failure.
+    func flush(timeout: Duration) async throws {
+        let ms = milliseconds(timeout)
+        let client = self.client
+        let err = try await offCooperativePool { rd_kafka_flush(client.handle, ms) }
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw KafkaClientError(err, "flush: \(rd_kafka_outq_len(client.handle)) records still queued")
+        }
+        try client.checkFatal()
+        let failure = firstFailure.withLock { f -> KafkaClientError? in defer { f = nil }; return f }
+        let count = failureCount.exchange(0, ordering: .relaxed)
+        if var failure {
+            failure.message += " (\(count) record(s) failed)"
+            throw failure
+        }
+    }
+
+    /// Hands the record to librdkafka. `onDelivery` runs on the poll thread; the in-flight slot
+    /// is released before it.
+    private func enqueue(
+        _ record: OutgoingRecord,
+        onDelivery: @escaping @Sendable (Result<DeliveryReport, KafkaClientError>) -> Void
+    ) throws(KafkaClientError) {
+        let limiter = self.limiter
+        let id = client.context.registerDelivery { result in
+            limiter.release()
+            onDelivery(result)
+        }
+        var attempt = 0
+        while true {
+            let err = produceOnce(record, id: id)
+            if err == RD_KAFKA_RESP_ERR_NO_ERROR { return }
+            // The local queue is full only if librdkafka is behind our own limit; give its
+            // threads a moment rather than failing the record.
+            if err == RD_KAFKA_RESP_ERR__QUEUE_FULL && attempt < 1000 {
+                attempt += 1
+                rd_kafka_poll(client.handle, 10)
+                continue
+            }
+            _ = client.context.takeDelivery(id)
+            limiter.release()
+            throw KafkaClientError(err, "cannot produce to \(record.topic)")
+        }
+    }
+
+    private func produceOnce(_ record: OutgoingRecord, id: UInt) -> rd_kafka_resp_err_t {
+        var headers: OpaquePointer?
+        if !record.headers.isEmpty {
+            headers = rd_kafka_headers_new(record.headers.count)
+            for h in record.headers {
+                if let v = h.value {
+                    v.withUnsafeBytes { _ = rd_kafka_header_add(headers, h.key, -1, $0.baseAddress, $0.count) }
+                } else {
+                    _ = rd_kafka_header_add(headers, h.key, -1, nil, 0)
+                }
+            }
+        }
+        let err: rd_kafka_resp_err_t = record.topic.withCString { topic in
+            withOptionalBytes(record.key) { keyPtr, keyLen in
+                withOptionalBytes(record.value) { valuePtr, valueLen in
+                    var vus = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 8)
+                    var n = 0
+                    vus[n].vtype = RD_KAFKA_VTYPE_TOPIC; vus[n].u.cstr = topic; n += 1
+                    vus[n].vtype = RD_KAFKA_VTYPE_PARTITION; vus[n].u.i32 = record.partition ?? -1; n += 1
+                    vus[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS; vus[n].u.i = RD_KAFKA_MSG_F_COPY; n += 1
+                    vus[n].vtype = RD_KAFKA_VTYPE_VALUE
+                    vus[n].u.mem.ptr = UnsafeMutableRawPointer(mutating: valuePtr); vus[n].u.mem.size = valueLen; n += 1
+                    if record.key != nil {
+                        vus[n].vtype = RD_KAFKA_VTYPE_KEY
+                        vus[n].u.mem.ptr = UnsafeMutableRawPointer(mutating: keyPtr); vus[n].u.mem.size = keyLen; n += 1
+                    }
+                    vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE; vus[n].u.ptr = UnsafeMutableRawPointer(bitPattern: id); n += 1
+                    if let ts = record.timestampMilliseconds {
+                        vus[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP; vus[n].u.i64 = ts; n += 1
+                    }
+                    if let headers {
+                        vus[n].vtype = RD_KAFKA_VTYPE_HEADERS; vus[n].u.headers = headers; n += 1
+                    }
+                    let error = vus.withUnsafeMutableBufferPointer { rd_kafka_produceva(client.handle, $0.baseAddress, n) }
+                    guard let error else { return RD_KAFKA_RESP_ERR_NO_ERROR }
+                    let code = rd_kafka_error_code(error)
+                    rd_kafka_error_destroy(error)
+                    return code
+                }
+            }
+        }
+        // On failure librdkafka did not take the headers.
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR, let headers { rd_kafka_headers_destroy(headers) }
+        return err
+    }
+}
+
+private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawPointer?, Int) -> R) -> R {
+    guard let bytes else { return body(nil, 0) }
+    // An empty value is not a null value: give librdkafka a valid pointer with length 0.
+    if bytes.isEmpty {
+        var zero: UInt8 = 0
+        return withUnsafePointer(to: &zero) { body(UnsafeRawPointer($0), 0) }
+    }
+    return bytes.withUnsafeBytes { body($0.baseAddress, $0.count) }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct Nagare: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nagare",
+        abstract: "A real-time event pipeline: Kafka in, exactly-once processing, analytics out.",
+        discussion: """
+            Nagare reads events from Kafka topics, deduplicates, enriches and aggregates them with \
+            exactly-once delivery, and serves rolled-up analytics. This build has the Kafka client \
+            helpers; the broker, the processor and the store come next.
+            """,
+        subcommands: [ProduceCommand.self, ConsumeCommand.self]
+    )
+}

@@ -1,0 +1,116 @@
+import NagareCore
+import Testing
+@testable import NagareKafka
+
+/// Transactions against librdkafka's mock cluster. The mock runs the transactional protocol
+/// (InitProducerId, AddPartitionsToTxn, AddOffsetsToTxn, TxnOffsetCommit, EndTxn) but does not
+/// filter aborted records for read_committed consumers, so what read_committed hides is tested
+/// against Nagare's own broker in the integration tests, not here.
+@Suite(.timeLimit(.minutes(2)))
+struct TransactionTests {
+    func transactionalProducer(_ fx: MockClusterFixture, id: String) throws -> TransactionalProducer {
+        var config = TransactionalProducerConfiguration(transactionalID: id, client: fx.client)
+        config.producer.lingerMilliseconds = 1
+        config.transactionTimeoutMilliseconds = 10_000
+        return try TransactionalProducer(configuration: config, logger: fx.logger)
+    }
+
+    @Test func commitsOneTransactionAndAbortsAnother() async throws {
+        let fx = try MockClusterFixture()
+        defer { fx.close() }
+        let topic = try fx.uniqueTopic("txn", partitions: 2)
+        let producer = try transactionalProducer(fx, id: "txn-\(topic)")
+        defer { producer.close() }
+        try await producer.initTransactions()
+
+        try producer.beginTransaction()
+        for i in 0..<10 { try await producer.produce(OutgoingRecord(topic: topic, partition: Int32(i % 2), key: nil, value: "c\(i)")) }
+        try await producer.commitTransaction()
+
+        try producer.beginTransaction()
+        for i in 0..<10 { try await producer.produce(OutgoingRecord(topic: topic, partition: Int32(i % 2), key: nil, value: "a\(i)")) }
+        try await producer.abortTransaction()
+
+        // The committed records are all there (read_uncommitted, since the mock does not filter).
+        let consumer = try fx.consumer(group: nil, isolation: .readUncommitted)
+        try consumer.assign([TopicPartition(topic, 0), TopicPartition(topic, 1)], from: .earliest)
+        let records = try await fx.collect(consumer, count: 10)
+        try await consumer.close()
+        #expect(Set(records.compactMap(\.valueString)).isSuperset(of: (0..<10).map { "c\($0)" }))
+    }
+
+    @Test func offsetsSentToATransactionAreCommittedWithIt() async throws {
+        let fx = try MockClusterFixture()
+        defer { fx.close() }
+        let input = try fx.uniqueTopic("in", partitions: 1)
+        let output = try fx.uniqueTopic("out", partitions: 1)
+        let group = "copy-\(input)"
+        let plain = try fx.producer()
+        for i in 0..<10 { try await plain.send(OutgoingRecord(topic: input, key: nil, value: "\(i)")) }
+        try await plain.close()
+
+        let consumer = try fx.consumer(group: group)
+        try consumer.subscribe([input])
+        let records = try await fx.collect(consumer, count: 10)
+        #expect(records.count == 10)
+
+        let producer = try transactionalProducer(fx, id: "copy-\(input)")
+        defer { producer.close() }
+        try await producer.initTransactions()
+        try producer.beginTransaction()
+        for r in records { try await producer.produce(OutgoingRecord(topic: output, key: nil, value: r.value)) }
+        let tp = TopicPartition(input, 0)
+        try await producer.sendOffsetsToTransaction([PartitionOffset(tp, 10)], groupMetadata: try consumer.groupMetadata())
+        try await producer.commitTransaction()
+
+        let committed = try await consumer.committed([tp])
+        #expect(committed[tp] == Offset(10))
+        try await consumer.close()
+    }
+
+    @Test func aFatalErrorIsSurfacedAsFatal() async throws {
+        let fx = try MockClusterFixture()
+        defer { fx.close() }
+        let topic = try fx.uniqueTopic("fatal", partitions: 1)
+        let producer = try fx.producer()
+        try await producer.send(OutgoingRecord(topic: topic, key: nil, value: "before"))
+        // As if the broker had said this producer is fenced.
+        producer.triggerFatalErrorForTesting(code: 47, reason: "test: producer epoch fenced")
+        // librdkafka reports the fatal error through its error callback, served by the poll thread.
+        var error: KafkaClientError?
+        let end = ContinuousClock.now + .seconds(10)
+        while error == nil && ContinuousClock.now < end {
+            do {
+                try await producer.send(OutgoingRecord(topic: topic, key: nil, value: "after"))
+                try await Task.sleep(for: .milliseconds(50))
+            } catch let e as KafkaClientError {
+                error = e
+            }
+        }
+        let surfaced = try #require(error)
+        #expect(surfaced.isFatal)
+        #expect(surfaced.isFenced)
+        #expect(surfaced.description.contains("fatal"))
+        try? await producer.close(timeout: .seconds(1))
+    }
+
+    @Test func aNewerInstanceFencesTheOlderOne() async throws {
+        let fx = try MockClusterFixture()
+        defer { fx.close() }
+        let topic = try fx.uniqueTopic("zombie", partitions: 1)
+        let old = try transactionalProducer(fx, id: "zombie-\(topic)")
+        defer { old.close() }
+        try await old.initTransactions()
+        try old.beginTransaction()
+        try await old.produce(OutgoingRecord(topic: topic, key: nil, value: "from the zombie"))
+
+        let new = try transactionalProducer(fx, id: "zombie-\(topic)")
+        defer { new.close() }
+        try await new.initTransactions()
+
+        await #expect { try await old.commitTransaction(timeout: .seconds(10)) } throws: { error in
+            guard let e = error as? KafkaClientError else { return false }
+            return e.isFatal || e.requiresAbort
+        }
+    }
+}
