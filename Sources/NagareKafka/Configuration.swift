@@ -126,6 +126,9 @@ public struct TransactionalProducerConfiguration: Sendable {
         var p = producer.rdkafkaProperties
         p["transactional.id"] = transactionalID
         p["transaction.timeout.ms"] = String(transactionTimeoutMilliseconds)
+        // A record cannot outlive its transaction: librdkafka requires the delivery timeout to be
+        // at most the transaction timeout.
+        p["message.timeout.ms"] = String(min(producer.deliveryTimeoutMilliseconds, transactionTimeoutMilliseconds))
         p.merge(producer.client.properties) { _, new in new }
         return p
     }

@@ -69,6 +69,11 @@ struct ConsumerGroupTests {
         #expect(committed[TopicPartition(topic, 0)] == Offset(30))
         #expect(committed[TopicPartition(topic, 1)] == Offset(30))
         try await c1.close()
+        // An admin client sees the same committed offsets, as lag tools would.
+        let admin = try Admin(configuration: fx.client, logger: fx.logger)
+        let groupOffsets = try await admin.groupOffsets(group, partitions: [TopicPartition(topic, 0), TopicPartition(topic, 1)])
+        admin.close()
+        #expect(groupOffsets == [TopicPartition(topic, 0): 30, TopicPartition(topic, 1): 30])
 
         // Second run resumes exactly at the committed offsets: 20 records left per partition.
         let c2 = try fx.consumer(group: group)

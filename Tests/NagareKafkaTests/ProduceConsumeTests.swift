@@ -97,21 +97,29 @@ struct ProduceConsumeTests {
         #expect(total == 5000)
     }
 
+    /// The mock cluster implements neither CreateTopics nor ListOffsets by timestamp (it answers
+    /// -1), so `createTopics` and `offsets(forTimestamps:)` are exercised against Nagare's broker
+    /// in the integration tests; topics here come from the mock's own API.
     @Test func adminListsTopicsAndWatermarks() async throws {
         let fx = try MockClusterFixture()
         defer { fx.close() }
+        let topic = try fx.uniqueTopic("admin", partitions: 2)
         let admin = try Admin(configuration: fx.client, logger: fx.logger)
         defer { admin.close() }
-        try await admin.createTopics([NewTopic(name: "compacted", partitions: 2, configs: ["cleanup.policy": "compact"])])
-        // Creating it again is not an error with ifNotExists (the default).
-        try await admin.createTopics([NewTopic(name: "compacted", partitions: 2)])
-        let topics = try await admin.listTopics(["compacted"])
-        #expect(topics == [TopicDescription(name: "compacted", partitions: [0, 1])])
+        let topics = try await admin.listTopics([topic])
+        #expect(topics == [TopicDescription(name: topic, partitions: [0, 1])])
         let producer = try fx.producer()
-        for i in 0..<7 { try await producer.send(OutgoingRecord(topic: "compacted", partition: 1, key: "k", value: "\(i)")) }
+        for i in 0..<7 {
+            try await producer.send(OutgoingRecord(
+                topic: topic, partition: 1, key: Array("k".utf8), value: Array("\(i)".utf8),
+                timestampMilliseconds: 1_000_000 + Int64(i) * 1000))
+        }
         try await producer.close()
-        let w = try await admin.watermarks(TopicPartition("compacted", 1))
+        let tp = TopicPartition(topic, 1)
+        let w = try await admin.watermarks(tp)
         #expect(w.low == 0)
         #expect(w.high == 7)
+        let empty = try await admin.watermarks(TopicPartition(topic, 0))
+        #expect(empty.low == 0 && empty.high == 0)
     }
 }

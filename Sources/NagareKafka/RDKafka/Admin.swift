@@ -144,12 +144,16 @@ public final class Admin: Sendable {
         }
     }
 
-    /// A consumer group's committed offsets (all partitions it has committed).
-    public func groupOffsets(_ groupID: String, timeout: Duration = .seconds(10)) async throws -> [TopicPartition: Offset] {
+    /// A consumer group's committed offsets: for the given partitions, or for every partition it
+    /// has committed when `partitions` is nil.
+    public func groupOffsets(_ groupID: String, partitions: [TopicPartition]? = nil,
+                             timeout: Duration = .seconds(10)) async throws -> [TopicPartition: Offset] {
         let handle = UncheckedSendable(client.handle)
         let ms = milliseconds(timeout)
         return try await offCooperativePool {
-            var request: OpaquePointer? = rd_kafka_ListConsumerGroupOffsets_new(groupID, nil)
+            let list = partitions.map { TopicPartitionList.make($0) }
+            defer { list.map { rd_kafka_topic_partition_list_destroy($0) } }
+            var request: OpaquePointer? = rd_kafka_ListConsumerGroupOffsets_new(groupID, list)
             defer { rd_kafka_ListConsumerGroupOffsets_destroy(request) }
             let queue = rd_kafka_queue_new(handle.value)
             defer { rd_kafka_queue_destroy(queue) }

@@ -111,6 +111,14 @@ final class RDKafkaClient: @unchecked Sendable {
     /// Throws the fatal error that made this client unusable, if any.
     func checkFatal() throws(KafkaClientError) {
         if let error = context.fatalError { throw error }
+        // The error callback may not have run yet: ask librdkafka directly.
+        var buf = [CChar](repeating: 0, count: 512)
+        let code = rd_kafka_fatal_error(handle, &buf, buf.count)
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+            let error = KafkaClientError(code, string(fromCBuffer: buf), fatal: true)
+            context.state.withLock { if $0.fatalError == nil { $0.fatalError = error } }
+            throw error
+        }
     }
 
     var name: String { String(cString: rd_kafka_name(handle)) }

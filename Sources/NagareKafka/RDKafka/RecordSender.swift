@@ -84,6 +84,7 @@ final class RecordSender: Sendable {
             }
             _ = client.context.takeDelivery(id)
             limiter.release()
+            try client.checkFatal()
             throw KafkaClientError(err, "cannot produce to \(record.topic)")
         }
     }
