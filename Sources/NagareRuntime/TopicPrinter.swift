@@ -12,7 +12,8 @@ public struct TopicPrinter: Sendable {
         public var startFrom: StartPosition = .earliest
         public var isolationLevel: IsolationLevel = .readCommitted
         public var maxRecords: Int?
-        /// Stop after this long without a new record.
+        /// Stop after this long without a new record. In a group the clock starts when the first
+        /// partitions are assigned, since joining can take a session timeout.
         public var idleTimeout: Duration?
 
         public init(topic: String) { self.topic = topic }
@@ -47,12 +48,17 @@ public struct TopicPrinter: Sendable {
             }
             var count = 0
             var lastArrival = ContinuousClock.now
+            var assigned = options.groupID == nil
             loop: while !Task.isCancelled {
                 let remaining = options.maxRecords.map { $0 - count }
                 if let remaining, remaining <= 0 { break }
                 let events = try await consumer.poll(maxRecords: remaining, timeout: .milliseconds(200))
                 var next: [TopicPartition: Offset] = [:]
                 for event in events {
+                    if case .rebalance(.assigned) = event, !assigned {
+                        assigned = true
+                        lastArrival = .now
+                    }
                     guard case .records(let records) = event else { continue }
                     for r in records {
                         try sink(r)
@@ -66,7 +72,7 @@ public struct TopicPrinter: Sendable {
                     if options.groupID != nil {
                         try await consumer.commit(next.map { PartitionOffset($0.key, $0.value) })
                     }
-                } else if let idle = options.idleTimeout, ContinuousClock.now - lastArrival >= idle {
+                } else if let idle = options.idleTimeout, assigned, ContinuousClock.now - lastArrival >= idle {
                     break loop
                 }
             }

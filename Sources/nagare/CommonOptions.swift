@@ -59,5 +59,5 @@ func failing<T>(_ body: () async throws -> T) async throws -> T {
 
 struct CommandFailure: Error, CustomStringConvertible {
     var message: String
-    var description: String { "error: \(message)" }
+    var description: String { message }
 }

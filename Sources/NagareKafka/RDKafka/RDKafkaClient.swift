@@ -155,7 +155,8 @@ final class RDKafkaClient: @unchecked Sendable {
                 context.state.withLock { if $0.fatalError == nil { $0.fatalError = error } }
                 context.logger.error("fatal Kafka client error: \(error)")
             } else if code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || code == RD_KAFKA_RESP_ERR__TRANSPORT {
-                context.logger.warning("\(text)")
+                // The log callback has already reported these connection failures.
+                context.logger.debug("\(text)")
             } else {
                 context.logger.warning("Kafka client error \(String(cString: rd_kafka_err2name(code))): \(text)")
             }

@@ -1,0 +1,107 @@
+"""`nagare produce` and `nagare consume` with independent clients on the other side.
+
+These run against librdkafka's mock cluster (no broker needed yet); the same checks run
+against `nagare broker` in the broker's tests.
+"""
+import json
+
+from confluent_kafka import Consumer, TopicPartition
+from kafka import KafkaProducer
+
+from conftest import run
+
+
+def events(n):
+    return [json.dumps({"event_id": f"e-{i:09d}", "site_id": f"s{i % 7}", "revenue": i / 100}) for i in range(n)]
+
+
+def test_produce_keys_by_field_and_confluent_kafka_reads_it(nagare_bin, mock_cluster):
+    lines = events(2000)
+    r = run([nagare_bin, "produce", "--brokers", mock_cluster, "--topic", "events", "--key-field", "site_id"],
+            input="\n".join(lines) + "\n")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "produced 2000 records to events"
+
+    c = Consumer({"bootstrap.servers": mock_cluster, "group.id": "check", "enable.auto.commit": False})
+    c.assign([TopicPartition("events", p, 0) for p in range(3)])
+    got = []
+    partitions_of_key = {}
+    while len(got) < 2000:
+        m = c.poll(10)
+        assert m is not None, f"only {len(got)} records arrived"
+        assert m.error() is None, m.error()
+        value = json.loads(m.value())
+        assert m.key().decode() == value["site_id"]
+        partitions_of_key.setdefault(value["site_id"], set()).add(m.partition())
+        got.append(value["event_id"])
+    c.close()
+    assert sorted(got) == sorted(json.loads(l)["event_id"] for l in lines)
+    # Keyed records: one partition per key.
+    assert all(len(p) == 1 for p in partitions_of_key.values())
+
+
+def test_consume_prints_what_kafka_python_produced_in_order(nagare_bin, mock_cluster):
+    p = KafkaProducer(bootstrap_servers=mock_cluster)
+    for i in range(500):
+        p.send("single", value=f"line {i}".encode())
+    p.flush()
+    p.close()
+    r = run([nagare_bin, "consume", "--brokers", mock_cluster, "--topic", "single", "--max", "500"])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [f"line {i}" for i in range(500)]
+
+
+def test_group_consume_resumes_after_committed_records(nagare_bin, mock_cluster):
+    lines = [f"r{i}" for i in range(300)]
+    r = run([nagare_bin, "produce", "--brokers", mock_cluster, "--topic", "single"], input="\n".join(lines) + "\n")
+    assert r.returncode == 0, r.stderr
+    first = run([nagare_bin, "consume", "--brokers", mock_cluster, "--topic", "single", "--group", "resume", "--max", "100"])
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines() == lines[:100]
+    rest = run([nagare_bin, "consume", "--brokers", mock_cluster, "--topic", "single", "--group", "resume", "--timeout", "3"])
+    assert rest.returncode == 0, rest.stderr
+    assert rest.stdout.splitlines() == lines[100:]
+
+
+def test_transactional_produce_commits_every_batch(nagare_bin, mock_cluster):
+    r = run([nagare_bin, "produce", "--brokers", mock_cluster, "--topic", "single", "--transactional",
+             "--transaction-size", "40"], input="\n".join(str(i) for i in range(100)) + "\n")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "produced 100 records to single in 3 transactions"
+    out = run([nagare_bin, "consume", "--brokers", mock_cluster, "--topic", "single", "--max", "100"])
+    assert out.stdout.splitlines() == [str(i) for i in range(100)]
+
+
+def test_lines_without_the_key_field_are_reported_not_produced(nagare_bin, mock_cluster):
+    r = run([nagare_bin, "produce", "--brokers", mock_cluster, "--topic", "single", "--key-field", "site_id"],
+            input='{"site_id":"a"}\nnot json\n{"other":1}\n')
+    assert r.returncode == 2
+    assert "line 2: line is not a JSON object" in r.stderr
+    assert "line 3: field 'site_id' is missing" in r.stderr
+    assert "produced 1 records to single; 2 lines rejected" in r.stdout
+
+
+def test_bad_flags_give_a_one_line_error_and_usage_exit_code(nagare_bin):
+    for args, needle in [
+        (["consume", "--topic", "t", "--from", "middle"], "middle"),
+        (["produce", "--topic", "t", "--brokers", "nohost"], "--brokers"),
+        (["consume", "--topic", "t", "--bogus"], "--bogus"),
+        (["produce", "--topic", "t", "--transaction-size", "0"], "--transaction-size"),
+    ]:
+        r = run([nagare_bin] + args)
+        assert r.returncode == 64, (args, r.returncode, r.stderr)
+        assert needle in r.stderr.splitlines()[0], (args, r.stderr)
+
+
+def test_every_command_has_help(nagare_bin):
+    for cmd in [[], ["produce"], ["consume"], ["mock-cluster"]]:
+        r = run([nagare_bin] + cmd + ["--help"])
+        assert r.returncode == 0
+        assert "USAGE: nagare" in r.stdout
+
+
+def test_unreachable_broker_is_a_clear_error_not_a_hang(nagare_bin):
+    r = run([nagare_bin, "consume", "--brokers", "127.0.0.1:1", "--topic", "t", "--max", "1",
+             "--property", "socket.connection.setup.timeout.ms=1000"], timeout=60)
+    assert r.returncode != 0
+    assert "error" in r.stderr.lower()
