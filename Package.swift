@@ -13,10 +13,12 @@ let package = Package(
         .executable(name: "nagare", targets: ["nagare"]),
         .library(name: "NagareKafka", targets: ["NagareKafka"]),
         .library(name: "NagareWire", targets: ["NagareWire"]),
+        .library(name: "NagareBroker", targets: ["NagareBroker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // librdkafka from Debian's librdkafka-dev, found through pkg-config.
@@ -27,6 +29,19 @@ let package = Package(
         ),
         .target(name: "NagareCore", swiftSettings: swiftSettings),
         .target(name: "NagareWire", dependencies: ["NagareCore"], swiftSettings: swiftSettings),
+        // Durable partition logs: segments, indexes, recovery, retention, compaction. No NIO, so
+        // it is tested on its own.
+        .target(name: "NagareLog", dependencies: ["NagareCore", "NagareWire"], swiftSettings: swiftSettings),
+        .target(
+            name: "NagareBroker",
+            dependencies: [
+                "NagareCore", "NagareWire", "NagareLog",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "NagareKafka",
             dependencies: [
@@ -38,7 +53,7 @@ let package = Package(
         .target(
             name: "NagareRuntime",
             dependencies: [
-                "NagareCore", "NagareKafka",
+                "NagareCore", "NagareKafka", "NagareBroker",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -54,6 +69,12 @@ let package = Package(
         ),
         .testTarget(name: "NagareCoreTests", dependencies: ["NagareCore"], swiftSettings: swiftSettings),
         .testTarget(name: "NagareWireTests", dependencies: ["NagareWire", "NagareCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "NagareLogTests", dependencies: ["NagareLog", "NagareWire", "NagareCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "NagareBrokerTests",
+            dependencies: ["NagareBroker", "NagareWire", "NagareLog", "NagareCore"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "NagareKafkaTests",
             dependencies: ["NagareKafka", "NagareCore", "CRdKafka"],
