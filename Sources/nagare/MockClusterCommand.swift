@@ -43,25 +43,49 @@ struct MockClusterCommand: AsyncParsableCommand {
     }
 }
 
-/// Suspends until SIGTERM or SIGINT arrives.
+/// Suspends until SIGTERM or SIGINT arrives, or the task is cancelled.
 func waitForTerminationSignal() async {
     signal(SIGTERM, SIG_IGN)
     signal(SIGINT, SIG_IGN)
-    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-        let queue = DispatchQueue(label: "nagare.signals")
-        let once = OnceFlag()
-        var sources: [any DispatchSourceSignal] = []
-        for sig in [SIGTERM, SIGINT] {
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
-            source.setEventHandler {
-                if once.take() {
-                    sources.forEach { $0.cancel() }
-                    continuation.resume()
-                }
+    let queue = DispatchQueue(label: "nagare.signals")
+    let once = OnceFlag()
+    let sources = [SIGTERM, SIGINT].map { DispatchSource.makeSignalSource(signal: $0, queue: queue) }
+    let box = ContinuationBox()
+    await withTaskCancellationHandler {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            box.set(continuation)
+            for source in sources {
+                source.setEventHandler { if once.take() { box.resume() } }
+                source.resume()
             }
-            source.resume()
-            sources.append(source)
+            if Task.isCancelled, once.take() { box.resume() }
         }
+    } onCancel: {
+        if once.take() { box.resume() }
+    }
+    sources.forEach { $0.cancel() }
+}
+
+/// Holds a continuation that may be resumed from a signal handler or a cancellation handler,
+/// whichever comes first (`OnceFlag` makes sure only one does).
+final class ContinuationBox: @unchecked Sendable {
+    private var continuation: CheckedContinuation<Void, Never>?
+    private var resumedEarly = false
+    private let lock = NSLock()
+
+    func set(_ c: CheckedContinuation<Void, Never>) {
+        lock.lock()
+        if resumedEarly { lock.unlock(); c.resume(); return }
+        continuation = c
+        lock.unlock()
+    }
+
+    func resume() {
+        lock.lock()
+        guard let c = continuation else { resumedEarly = true; lock.unlock(); return }
+        continuation = nil
+        lock.unlock()
+        c.resume()
     }
 }
 
