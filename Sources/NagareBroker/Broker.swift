@@ -1,6 +1,7 @@
 public import Logging
-import NagareCore
+public import NagareCore
 import NagareWire
+import Synchronization
 
 /// The broker's request processing: decodes a request frame, runs the API's handler (one file
 /// per API under `Handlers/`), and encodes the response frame. Networking lives in
@@ -8,6 +9,7 @@ import NagareWire
 public final class Broker: Sendable {
     public let configuration: BrokerConfiguration
     let logger: Logger
+    private let boundPort = Atomic<Int>(0)
     let topics: TopicManager
     let groups: GroupCoordinator
     let producerIDs: ProducerIDAllocator
@@ -37,6 +39,12 @@ public final class Broker: Sendable {
         let notifier = self.notifier
         groupCommit = GroupCommit(lingerMilliseconds: configuration.groupCommitMilliseconds) { notifier.notify() }
     }
+
+    /// What clients are told to connect to (Metadata, FindCoordinator).
+    public var advertisedAddress: HostPort { configuration.advertisedAddress(boundPort: boundPort.load(ordering: .relaxed)) }
+
+    /// Called by the server once it is listening.
+    func didBind(port: Int) { boundPort.store(port, ordering: .relaxed) }
 
     /// fsyncs made by group commit so far.
     public var fsyncCount: UInt64 { groupCommit.fsyncCount }

@@ -46,10 +46,11 @@ public struct BrokerConfiguration: Sendable {
         if groupCommitMilliseconds < 0 { throw ConfigurationError("groupCommitMilliseconds: must not be negative") }
     }
 
-    /// What clients are told to connect to.
-    public var advertisedAddress: HostPort {
+    /// What clients are told to connect to, given the port actually bound.
+    public func advertisedAddress(boundPort: Int) -> HostPort {
         if let advertised { return advertised }
-        if listen.host == "0.0.0.0" || listen.host == "::" { return HostPort(host: "127.0.0.1", port: listen.port) }
-        return listen
+        let port = listen.port == 0 ? boundPort : listen.port
+        if listen.host == "0.0.0.0" || listen.host == "::" { return HostPort(host: "127.0.0.1", port: port) }
+        return HostPort(host: listen.host, port: port)
     }
 }

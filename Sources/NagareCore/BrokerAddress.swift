@@ -8,8 +8,9 @@ public struct HostPort: Hashable, Sendable, CustomStringConvertible {
         self.port = port
     }
 
-    /// Parses `host:port`, `[v6]:port`; fails with a message naming the bad part.
-    public init(parsing text: String) throws(ConfigurationError) {
+    /// Parses `host:port`, `[v6]:port`; fails with a message naming the bad part. Port 0 (any
+    /// free port) is accepted only for listening addresses (`allowsAnyPort`).
+    public init(parsing text: String, allowsAnyPort: Bool = false) throws(ConfigurationError) {
         let trimmed = text.trimmingSpaces()
         guard let colon = trimmed.lastIndex(of: ":") else {
             throw ConfigurationError("'\(text)' is not HOST:PORT (no ':port')")
@@ -18,8 +19,8 @@ public struct HostPort: Hashable, Sendable, CustomStringConvertible {
         let portText = trimmed[trimmed.index(after: colon)...]
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         guard !host.isEmpty else { throw ConfigurationError("'\(text)' has an empty host") }
-        guard let port = Int(portText), (1...65535).contains(port) else {
-            throw ConfigurationError("'\(text)' has a bad port '\(portText)' (expected 1-65535)")
+        guard let port = Int(portText), ((allowsAnyPort ? 0 : 1)...65535).contains(port) else {
+            throw ConfigurationError("'\(text)' has a bad port '\(portText)' (expected \(allowsAnyPort ? 0 : 1)-65535)")
         }
         self.host = host
         self.port = port

@@ -45,7 +45,7 @@ struct BrokerCommand: AsyncParsableCommand {
     func brokerConfiguration() throws -> BrokerConfiguration {
         var config = BrokerConfiguration()
         config.dataDirectory = dataDir
-        do { config.listen = try HostPort(parsing: listen) } catch { throw ValidationError("--listen: \(error.message)") }
+        do { config.listen = try HostPort(parsing: listen, allowsAnyPort: true) } catch { throw ValidationError("--listen: \(error.message)") }
         if let advertise {
             do { config.advertised = try HostPort(parsing: advertise) } catch { throw ValidationError("--advertise: \(error.message)") }
         }

@@ -1,28 +1,44 @@
-"""`nagare produce` and `nagare consume` with independent clients on the other side.
-
-These run against librdkafka's mock cluster (no broker needed yet); the same checks run
-against `nagare broker` in the broker's tests.
+"""`nagare produce` and `nagare consume` (built on NagareKafka) with independent clients on the
+other side, against librdkafka's mock cluster and against `nagare broker`.
 """
 import json
 
+import pytest
 from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
 from kafka import KafkaProducer
 
-from conftest import run
+from conftest import Broker, Process, run
+
+
+@pytest.fixture(params=["mock", "broker"])
+def cluster(request, nagare_bin, tmp_path):
+    """Bootstrap address of a cluster with topics `events` (3 partitions) and `single` (1)."""
+    if request.param == "mock":
+        p = Process([nagare_bin, "mock-cluster", "--topic", "events:3", "--topic", "single:1"])
+        yield p.first_line()
+        assert p.stop() == 0
+    else:
+        b = Broker(nagare_bin, tmp_path / "data").start()
+        admin = AdminClient({"bootstrap.servers": b.bootstrap})
+        for f in admin.create_topics([NewTopic("events", 3, 1), NewTopic("single", 1, 1)]).values():
+            f.result(10)
+        yield b.bootstrap
+        assert b.stop() == 0, b.log()
 
 
 def events(n):
     return [json.dumps({"event_id": f"e-{i:09d}", "site_id": f"s{i % 7}", "revenue": i / 100}) for i in range(n)]
 
 
-def test_produce_keys_by_field_and_confluent_kafka_reads_it(nagare_bin, mock_cluster):
+def test_produce_keys_by_field_and_confluent_kafka_reads_it(nagare_bin, cluster):
     lines = events(2000)
-    r = run([nagare_bin, "produce", "--brokers", mock_cluster, "--topic", "events", "--key-field", "site_id"],
+    r = run([nagare_bin, "produce", "--brokers", cluster, "--topic", "events", "--key-field", "site_id"],
             input="\n".join(lines) + "\n")
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "produced 2000 records to events"
 
-    c = Consumer({"bootstrap.servers": mock_cluster, "group.id": "check", "enable.auto.commit": False})
+    c = Consumer({"bootstrap.servers": cluster, "group.id": "check", "enable.auto.commit": False})
     c.assign([TopicPartition("events", p, 0) for p in range(3)])
     got = []
     partitions_of_key = {}
@@ -40,40 +56,40 @@ def test_produce_keys_by_field_and_confluent_kafka_reads_it(nagare_bin, mock_clu
     assert all(len(p) == 1 for p in partitions_of_key.values())
 
 
-def test_consume_prints_what_kafka_python_produced_in_order(nagare_bin, mock_cluster):
-    p = KafkaProducer(bootstrap_servers=mock_cluster)
+def test_consume_prints_what_kafka_python_produced_in_order(nagare_bin, cluster):
+    p = KafkaProducer(bootstrap_servers=cluster)
     for i in range(500):
         p.send("single", value=f"line {i}".encode())
     p.flush()
     p.close()
-    r = run([nagare_bin, "consume", "--brokers", mock_cluster, "--topic", "single", "--max", "500"])
+    r = run([nagare_bin, "consume", "--brokers", cluster, "--topic", "single", "--max", "500"])
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines() == [f"line {i}" for i in range(500)]
 
 
-def test_group_consume_resumes_after_committed_records(nagare_bin, mock_cluster):
+def test_group_consume_resumes_after_committed_records(nagare_bin, cluster):
     lines = [f"r{i}" for i in range(300)]
-    r = run([nagare_bin, "produce", "--brokers", mock_cluster, "--topic", "single"], input="\n".join(lines) + "\n")
+    r = run([nagare_bin, "produce", "--brokers", cluster, "--topic", "single"], input="\n".join(lines) + "\n")
     assert r.returncode == 0, r.stderr
-    first = run([nagare_bin, "consume", "--brokers", mock_cluster, "--topic", "single", "--group", "resume", "--max", "100"])
+    first = run([nagare_bin, "consume", "--brokers", cluster, "--topic", "single", "--group", "resume", "--max", "100"])
     assert first.returncode == 0, first.stderr
     assert first.stdout.splitlines() == lines[:100]
-    rest = run([nagare_bin, "consume", "--brokers", mock_cluster, "--topic", "single", "--group", "resume", "--timeout", "3"])
+    rest = run([nagare_bin, "consume", "--brokers", cluster, "--topic", "single", "--group", "resume", "--timeout", "3"])
     assert rest.returncode == 0, rest.stderr
     assert rest.stdout.splitlines() == lines[100:]
 
 
-def test_transactional_produce_commits_every_batch(nagare_bin, mock_cluster):
-    r = run([nagare_bin, "produce", "--brokers", mock_cluster, "--topic", "single", "--transactional",
+def test_transactional_produce_commits_every_batch(nagare_bin, cluster):
+    r = run([nagare_bin, "produce", "--brokers", cluster, "--topic", "single", "--transactional",
              "--transaction-size", "40"], input="\n".join(str(i) for i in range(100)) + "\n")
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "produced 100 records to single in 3 transactions"
-    out = run([nagare_bin, "consume", "--brokers", mock_cluster, "--topic", "single", "--max", "100"])
+    out = run([nagare_bin, "consume", "--brokers", cluster, "--topic", "single", "--max", "100"])
     assert out.stdout.splitlines() == [str(i) for i in range(100)]
 
 
-def test_lines_without_the_key_field_are_reported_not_produced(nagare_bin, mock_cluster):
-    r = run([nagare_bin, "produce", "--brokers", mock_cluster, "--topic", "single", "--key-field", "site_id"],
+def test_lines_without_the_key_field_are_reported_not_produced(nagare_bin, cluster):
+    r = run([nagare_bin, "produce", "--brokers", cluster, "--topic", "single", "--key-field", "site_id"],
             input='{"site_id":"a"}\nnot json\n{"other":1}\n')
     assert r.returncode == 2
     assert "line 2: line is not a JSON object" in r.stderr

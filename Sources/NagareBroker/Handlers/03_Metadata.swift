@@ -8,7 +8,7 @@ import NagareWire
 // operations (always "omitted"), racks.
 extension Broker {
     func handleMetadata(_ request: MetadataRequest, _ context: RequestContext) async -> MetadataResponse {
-        let address = configuration.advertisedAddress
+        let address = advertisedAddress
         let broker = MetadataResponse.Broker(nodeID: configuration.nodeID, host: address.host, port: Int32(address.port))
         var out: [MetadataResponse.Topic] = []
         if let requested = request.topics {

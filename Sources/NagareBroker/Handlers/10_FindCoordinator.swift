@@ -8,7 +8,7 @@ extension Broker {
             return FindCoordinatorResponse(errorCode: .invalidRequest, errorMessage: "unknown key type \(request.keyType.rawValue)",
                                            nodeID: -1, host: "", port: -1)
         }
-        let address = configuration.advertisedAddress
+        let address = advertisedAddress
         return FindCoordinatorResponse(nodeID: configuration.nodeID, host: address.host, port: Int32(address.port))
     }
 }

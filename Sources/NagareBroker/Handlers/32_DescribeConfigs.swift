@@ -24,7 +24,7 @@ extension Broker {
                                          configSource: isSet ? 1 : 5, isSensitive: false))
                 }
             case DescribeConfigsRequest.ResourceType.broker:
-                let address = configuration.advertisedAddress
+                let address = advertisedAddress
                 let brokerConfigs: [(String, String)] = [
                     ("advertised.listeners", "PLAINTEXT://\(address)"),
                     ("auto.create.topics.enable", configuration.isAutoCreateTopicsEnabled ? "true" : "false"),

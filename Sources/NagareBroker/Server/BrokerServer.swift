@@ -45,7 +45,8 @@ public final class BrokerServer: Sendable {
             }
         channel.withLock { $0 = server.channel }
         let port = server.channel.localAddress?.port ?? configuration.listen.port
-        logger.info("listening on \(configuration.listen.host):\(port), advertising \(configuration.advertisedAddress)")
+        broker.didBind(port: port)
+        logger.info("listening on \(configuration.listen.host):\(port), advertising \(broker.advertisedAddress)")
         onBound(port)
         try await withThrowingDiscardingTaskGroup { tasks in
             tasks.addTask { await self.maintenanceLoop() }
