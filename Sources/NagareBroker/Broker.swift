@@ -10,6 +10,7 @@ public final class Broker: Sendable {
     public let configuration: BrokerConfiguration
     let logger: Logger
     private let boundPort = Atomic<Int>(0)
+    private let startedAt = ContinuousClock.now
     let topics: TopicManager
     let groups: GroupCoordinator
     let producerIDs: ProducerIDAllocator
@@ -51,6 +52,9 @@ public final class Broker: Sendable {
 
     /// Flushes and closes everything. Call once, after the server stopped accepting requests.
     public func shutdown() async {
+        let seconds = Double((ContinuousClock.now - startedAt).components.seconds)
+        let fsyncs = groupCommit.fsyncCount
+        logger.info("group commit: \(fsyncs) fsyncs in \(Int(seconds)) s (\(seconds > 0 ? Int(Double(fsyncs) / seconds) : 0)/s)")
         if let error = await groups.close() { logger.error("closing the group log: \(error)") }
         topics.closeAll()
     }

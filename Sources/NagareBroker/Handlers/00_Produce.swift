@@ -6,8 +6,14 @@ import NagareWire
 // byte for byte with broker-assigned offsets) are appended all or nothing. acks=0 gets no
 // response; acks=1 is answered after the write to the file; acks=-1 after the data is on disk
 // (fsync through group commit). Records become visible to consumers once on disk, whatever the
-// acks. Unknown topics are auto-created when enabled. Not supported: message formats v0/v1
-// (Produce < v3), per-record errors (a bad batch fails its whole partition).
+// acks. Unknown topics are auto-created when enabled. Idempotent and transactional batches
+// are checked against the partition's producer state (`ProducerStateTable`): a retried batch
+// is answered with its original offset and no error, a sequence gap with
+// OUT_OF_ORDER_SEQUENCE_NUMBER, a fenced epoch with INVALID_PRODUCER_EPOCH; clients' control
+// batches are refused (INVALID_RECORD). Not supported: message formats v0/v1 (Produce < v3),
+// per-record errors (a bad batch fails its whole partition), KIP-890 verification that a
+// transactional batch's partition was added to the transaction (the client's AddPartitionsToTxn
+// is trusted, as in Kafka before 3.6).
 extension Broker {
     func handleProduce(_ request: ProduceRequest, _ context: RequestContext) async -> ProduceResponse? {
         guard [-1, 0, 1].contains(request.acks) else {
@@ -75,10 +81,21 @@ extension Broker {
             return (.init(index: data.index, errorCode: .invalidRecord, errorMessage: "no records"), nil)
         }
         do {
-            let result = try partition.log.append(records, partitionLeaderEpoch: 0)
-            return (.init(index: data.index, baseOffset: result.baseOffset.rawValue,
-                          logAppendTimeMilliseconds: result.logAppendTimeMilliseconds ?? -1,
-                          logStartOffset: result.logStartOffset.rawValue), result.lastOffset)
+            switch try partition.appendFromProducer(records, partitionLeaderEpoch: 0) {
+            case .appended(let result):
+                return (.init(index: data.index, baseOffset: result.baseOffset.rawValue,
+                              logAppendTimeMilliseconds: result.logAppendTimeMilliseconds ?? -1,
+                              logStartOffset: result.logStartOffset.rawValue), result.lastOffset)
+            case .duplicate(let firstOffset, let lastOffset):
+                // A retry: answer as the first attempt was answered (modern clients expect the
+                // original offset and no error, not DUPLICATE_SEQUENCE_NUMBER), once that
+                // attempt is durable.
+                return (.init(index: data.index, baseOffset: firstOffset,
+                              logStartOffset: partition.log.logStartOffset.rawValue), Offset(lastOffset))
+            case .rejected(let code, let message):
+                logger.debug("produce to \(partition.topicPartition) from '\(context.clientID)' refused: \(message)")
+                return (.init(index: data.index, errorCode: code, errorMessage: message), nil)
+            }
         } catch {
             let code: KafkaErrorCode
             switch error.code {

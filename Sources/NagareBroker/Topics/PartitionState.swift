@@ -2,21 +2,31 @@ import NagareCore
 import NagareLog
 import Synchronization
 
-/// One partition as the broker serves it: its durable log and the offset up to which the log is
-/// on disk.
+/// One partition as the broker serves it: its durable log, the offset up to which the log is
+/// on disk, and the state of the idempotent and transactional producers writing to it.
 ///
 /// The high watermark is the durable end, not the written end: a record becomes visible to
 /// consumers only once it has been fsynced. On one machine there are no replicas to make a
 /// record safe, so this is what keeps a broker crash from taking back a record a consumer has
 /// already processed (and committed an offset past).
+///
+/// Producer state (`ProducerStateTable`) is rebuilt on open from a snapshot and the log after
+/// it (`ProducerStateTable.load`); appends that involve it go through
+/// `PartitionState+Producers.swift`, which holds its mutex across the log append.
 final class PartitionState: Sendable {
     let log: PartitionLog
     private let durableEnd: Atomic<Int64>
+    let producers: Mutex<ProducerStateTable>
+    /// What rebuilding the producer state did, for the startup log.
+    let producerStateReport: String
 
-    init(log: PartitionLog) {
+    init(log: PartitionLog) throws(LogError) {
         self.log = log
         // What recovery kept is on disk.
         self.durableEnd = Atomic(log.logEndOffset.rawValue)
+        let (table, report) = try ProducerStateTable.load(from: log)
+        producers = Mutex(table)
+        producerStateReport = report
     }
 
     var topicPartition: TopicPartition { log.topicPartition }

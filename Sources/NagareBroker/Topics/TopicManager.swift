@@ -45,7 +45,9 @@ final class TopicManager: Sendable {
                         topicPartition: TopicPartition(entry.name, p), dataDirectory: dataDirectory,
                         configuration: configuration)
                     for message in log.recoveryReport.messages { logger.warning("recovery: \(message)") }
-                    partitions.append(PartitionState(log: log))
+                    let state = try PartitionState(log: log)
+                    logger.debug("recovery: \(state.producerStateReport)")
+                    partitions.append(state)
                 } catch {
                     throw BrokerError(.storage, "cannot open \(entry.name)-\(p): \(error)")
                 }
@@ -90,7 +92,7 @@ final class TopicManager: Sendable {
                 do {
                     let log = try PartitionLog(topicPartition: TopicPartition(name, p), dataDirectory: dataDirectory,
                                                configuration: configuration)
-                    states.append(PartitionState(log: log))
+                    states.append(try PartitionState(log: log))
                 } catch {
                     for s in states { try? s.log.deleteAll() }
                     throw .storage("\(error)")
@@ -127,6 +129,8 @@ final class TopicManager: Sendable {
                 do {
                     let retention = try p.log.enforceRetention()
                     if !retention.deletedSegments.isEmpty { logger.info("retention: \(p.topicPartition) \(retention)") }
+                    // Bounds the scan that rebuilds producer state after a crash.
+                    try p.writeProducerSnapshot()
                     if p.log.configuration.cleanupPolicy == .compact {
                         let report = try p.log.compact()
                         if report.supersededRecords + report.expiredTombstones > 0 { logger.info("compaction: \(p.topicPartition) \(report)") }
@@ -144,6 +148,7 @@ final class TopicManager: Sendable {
             for p in topic.partitions {
                 do {
                     _ = try p.log.flush()
+                    try p.writeProducerSnapshot()
                     try p.log.close()
                 } catch {
                     logger.error("closing \(p.topicPartition): \(error)")
