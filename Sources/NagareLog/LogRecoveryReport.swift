@@ -45,7 +45,7 @@ public struct LogRecoveryReport: Hashable, Sendable, CustomStringConvertible {
     public var messages: [String] {
         let name = "\(topicPartition.topic)-\(topicPartition.partition)"
         var lines: [String] = []
-        if !wasCleanShutdown {
+        if !wasCleanShutdown && !scannedSegments.isEmpty {
             lines.append("\(name): no clean shutdown marker; scanned \(scannedSegments.count) segment(s)")
         }
         for t in truncations {
