@@ -197,3 +197,42 @@ def test_admin_describes_topic_configs_and_groups(broker):
     desc = admin.describe_consumer_groups(["described"])["described"].result(10)
     assert len(desc.members) == 1
     c.close()
+
+
+def test_kafka_python_group_of_three_shares_six_partitions_and_takes_over(broker):
+    create_topic(broker.bootstrap, "kp6", 6)
+    kp = KafkaProducer(bootstrap_servers=broker.bootstrap)
+    for i in range(600):
+        kp.send("kp6", value=str(i).encode(), partition=i % 6)
+    kp.flush()
+    kp.close()
+
+    def member():
+        return KafkaConsumer("kp6", bootstrap_servers=broker.bootstrap, group_id="kp-trio", auto_offset_reset="earliest",
+                             enable_auto_commit=False, session_timeout_ms=6000, heartbeat_interval_ms=300)
+
+    def poll_until(consumers, done, seconds=60):
+        seen = []
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            for c in consumers:
+                for records in c.poll(timeout_ms=50).values():
+                    seen.extend(records)
+            if done(consumers, seen):
+                break
+        return seen
+
+    members = [member() for _ in range(3)]
+    poll_until(members, lambda cs, _: all(len(c.assignment()) == 2 for c in cs))
+    owned = sorted(tp.partition for c in members for tp in c.assignment())
+    assert owned == list(range(6)), [c.assignment() for c in members]
+
+    members[2].close()
+    survivors = members[:2]
+    seen = poll_until(survivors, lambda cs, s: sum(len(c.assignment()) for c in cs) == 6 and len(s) >= 600)
+    assert sorted(tp.partition for c in survivors for tp in c.assignment()) == list(range(6))
+    # Nothing was committed, so the survivors read every record (some twice, from before the
+    # rebalance): all 600 values are there.
+    assert set(int(m.value) for m in seen) == set(range(600))
+    for c in survivors:
+        c.close()
