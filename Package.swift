@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // librdkafka from Debian's librdkafka-dev, found through pkg-config.
@@ -32,6 +33,13 @@ let package = Package(
         // Durable partition logs: segments, indexes, recovery, retention, compaction. No NIO, so
         // it is tested on its own.
         .target(name: "NagareLog", dependencies: ["NagareCore", "NagareWire"], swiftSettings: swiftSettings),
+        // The stream processor: pipeline model, operators, per-partition tasks. No librdkafka and no
+        // NIO: it sees sources and sinks through protocols that NagareRuntime binds to Kafka.
+        .target(
+            name: "NagareEngine",
+            dependencies: ["NagareCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "NagareBroker",
             dependencies: [
@@ -69,6 +77,7 @@ let package = Package(
         ),
         .testTarget(name: "NagareCoreTests", dependencies: ["NagareCore"], swiftSettings: swiftSettings),
         .testTarget(name: "NagareWireTests", dependencies: ["NagareWire", "NagareCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "NagareEngineTests", dependencies: ["NagareEngine", "NagareCore"], swiftSettings: swiftSettings),
         .testTarget(name: "NagareLogTests", dependencies: ["NagareLog", "NagareWire", "NagareCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "NagareBrokerTests",

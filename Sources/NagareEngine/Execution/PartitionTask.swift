@@ -1,0 +1,312 @@
+public import NagareCore
+
+/// The work and state of one input partition: runs batches of its records through the
+/// pipeline's operators without any I/O, and returns what to write.
+///
+/// The partition is the unit of state: dedup keys and windows of records in this partition
+/// live only here, so a task can move to another process by replaying its changelog records
+/// (`restore(from:)`). State changes are held as undo logs until the batch loop says the
+/// transaction committed (`commit()`) or aborted (`rollback()`), which is what lets an aborted
+/// batch be re-run from the committed offset without counting anything twice:
+///
+///     restore ──▶ process ──▶ commit ──▶ process ──▶ rollback ──▶ process ──▶ commit …
+///                 (state and position move)          (back to the last commit)
+public final class PartitionTask {
+    public let topicPartition: TopicPartition
+    public let pipeline: Pipeline
+    private var dedups: [Int: Deduplicator] = [:]
+    private var windows: [Int: WindowAggregator] = [:]
+    /// The next offset to read as of the last commit (or restore); nil before the first.
+    public private(set) var committedOffset: Offset?
+    /// The next offset to read after what has been processed.
+    public private(set) var position: Offset?
+    /// The next input offset recorded in the changelog, when the restore found one. The batch
+    /// loop compares it with the group's committed offset: they were written in one
+    /// transaction, so they differ only after someone reset the group's offsets.
+    public private(set) var restoredOffset: Offset?
+    /// The first offset this task ever processed, the rewind point of a rollback before the
+    /// first commit.
+    private var firstOffset: Offset?
+
+    init(pipeline: Pipeline, topicPartition: TopicPartition) {
+        self.pipeline = pipeline
+        self.topicPartition = topicPartition
+        for stage in pipeline.stages {
+            switch stage {
+            case .dedup(let index, let d): dedups[index] = Deduplicator(d)
+            case .window(let index, let w): windows[index] = WindowAggregator(w)
+            default: break
+            }
+        }
+    }
+
+    /// Where the source must seek after a rollback or a restart: the committed offset, or the
+    /// first offset ever processed, or nil when nothing was (the source's start position).
+    public var rewindOffset: Offset? { committedOffset ?? firstOffset }
+
+    /// Sets the committed position, e.g. the group's committed offset at assignment.
+    public func setCommittedOffset(_ offset: Offset?) {
+        committedOffset = offset
+        position = offset
+    }
+
+    // MARK: - Restore
+
+    /// Rebuilds state from changelog records (in log order, as read from the changelog
+    /// partition; records of other tasks are skipped). Later records win; tombstones delete.
+    public func restore(from changelog: some Sequence<Record>) throws(EngineError) {
+        for record in changelog {
+            guard let key = record.key, let parsed = ChangelogKey.parse(key, for: topicPartition) else { continue }
+            switch parsed {
+            case .offset:
+                restoredOffset = record.value.flatMap { StateBytes.int64($0, at: 0) }.map { Offset($0) }
+            case .state(let index, let localKey):
+                let change = StateChange(key: localKey, value: record.value)
+                if dedups[index] != nil {
+                    try dedups[index]!.restore(change)
+                } else if windows[index] != nil {
+                    try windows[index]!.restore(change)
+                } else {
+                    throw EngineError(.invalidChangelog,
+                        "\(topicPartition): changelog has state for operator \(index), which is not stateful in this pipeline; was the pipeline changed? Use a new pipeline name to start from empty state")
+                }
+            }
+        }
+        for index in dedups.keys { dedups[index]!.finishRestore() }
+        for index in windows.keys { windows[index]!.finishRestore() }
+    }
+
+    // MARK: - Processing
+
+    /// Runs `records` (this partition's, in offset order) through the operators. Records
+    /// before `position` were already processed and are skipped, so a source that redelivers
+    /// cannot cause double counting. Throws only under the `fail` error policy; the caller then
+    /// rolls back.
+    public func process(_ records: some Sequence<Record>) throws(EngineError) -> TaskBatchResult {
+        var result = TaskBatchResult(topicPartition: topicPartition)
+        let definition = pipeline.definition
+        var closed: [WindowAggregator.Result] = []
+        var closedBy: [WindowDefinition] = []
+        var late: LateNotice?
+        for record in records {
+            if let position, record.offset < position { continue }
+            if firstOffset == nil { firstOffset = record.offset }
+            result.statistics.inputRecords += 1
+            closed.removeAll(keepingCapacity: true)
+            closedBy.removeAll(keepingCapacity: true)
+            late = nil
+            let outcome = run(record, closed: &closed, closedBy: &closedBy, late: &late)
+            for (window, definition) in zip(closed, closedBy) {
+                result.outputs.append(windowRecord(window, definition))
+                result.statistics.windowResults += 1
+            }
+            if let late { routeLate(record, late, into: &result) }
+            switch outcome {
+            case .output(let event, let eventTime):
+                if let topic = definition.sinks.output {
+                    result.outputs.append(OutgoingRecord(
+                        topic: topic, key: record.key, value: JSONWriter.write(event),
+                        timestampMilliseconds: eventTime ?? record.timestampMilliseconds))
+                }
+                result.statistics.outputRecords += 1
+            case .duplicate:
+                result.statistics.duplicates += 1
+            case .filtered:
+                result.statistics.filtered += 1
+            case .rejected(let reason):
+                try reject(record, reason: reason, into: &result)
+            }
+            position = record.offset.advanced(by: 1)
+        }
+        if result.statistics.inputRecords > 0 {
+            result.changelog = pendingChangelog()
+        }
+        result.nextOffset = position
+        return result
+    }
+
+    private enum RecordOutcome {
+        case output(Event, eventTime: Int64?)
+        case duplicate
+        case filtered
+        case rejected(String)
+    }
+
+    /// An event that came after all its windows closed. It still continues down the pipeline
+    /// (it is a valid event, and the enriched output must hold every one); only its count in
+    /// the windows is missing, which the late policy reports.
+    private struct LateNotice {
+        var policy: WindowDefinition.LatePolicy
+        var eventTime: Int64
+        var watermark: Int64
+    }
+
+    private func run(
+        _ record: Record, closed: inout [WindowAggregator.Result], closedBy: inout [WindowDefinition],
+        late: inout LateNotice?
+    ) -> RecordOutcome {
+        guard let value = record.value else { return .rejected("record has no value") }
+        var event: Event
+        do {
+            event = try JSONScanner.parseEvent(value)
+        } catch {
+            return .rejected(error.description)
+        }
+        var eventTime: Int64?
+        for stage in pipeline.stages {
+            switch stage {
+            case .parse:
+                continue
+            case .validate(let validator):
+                if let reason = validator.check(event) { return .rejected(reason) }
+            case .dedup(let index, let d):
+                guard let key = event[d.keyField].flatMap(Enricher.keyText) else {
+                    return .rejected("dedup key field \"\(d.keyField)\" is missing or not a string or integer")
+                }
+                guard let time = eventTime ?? self.eventTime(of: event, record) else {
+                    return .rejected(missingEventTimeReason)
+                }
+                eventTime = time
+                if dedups[index]!.isDuplicate(key: key, eventTime: time) { return .duplicate }
+            case .enrich(let enricher):
+                enricher.enrich(&event)
+            case .filter(let filter):
+                if !filter.keeps(event) { return .filtered }
+            case .project(let projector):
+                projector.apply(to: &event)
+            case .window(let index, let w):
+                guard let key = event[w.keyField].flatMap(Enricher.keyText) else {
+                    return .rejected("window key field \"\(w.keyField)\" is missing or not a string or integer")
+                }
+                guard let time = eventTime ?? self.eventTime(of: event, record) else {
+                    return .rejected(missingEventTimeReason)
+                }
+                eventTime = time
+                let values = w.sums.map { event[$0]?.numberValue ?? 0 }
+                let before = closed.count
+                let outcome = windows[index]!.add(key: key, eventTime: time, values: values, closed: &closed)
+                closedBy.append(contentsOf: repeatElement(w, count: closed.count - before))
+                switch outcome {
+                case .counted:
+                    break
+                case .late:
+                    late = LateNotice(policy: w.late, eventTime: time, watermark: windows[index]!.watermark)
+                case .stateFull:
+                    return .rejected("window state full: more than \(w.maxOpenWindows) open windows (window.maxOpenWindows)")
+                }
+            }
+        }
+        return .output(event, eventTime: eventTime)
+    }
+
+    private var missingEventTimeReason: String {
+        "event time field \"\(pipeline.definition.eventTimeField ?? "")\" is missing or not a timestamp"
+    }
+
+    private func eventTime(of event: Event, _ record: Record) -> Int64? {
+        guard let field = pipeline.definition.eventTimeField else { return record.timestampMilliseconds }
+        return event[field].flatMap(EventTimestamp.milliseconds(of:))
+    }
+
+    private func reject(_ record: Record, reason: String, into result: inout TaskBatchResult) throws(EngineError) {
+        switch pipeline.definition.execution.errorPolicy {
+        case .deadLetter:
+            result.deadLetters.append(deadLetter(record, reason: reason, topic: pipeline.definition.sinks.deadLetter))
+            result.statistics.deadLettered += 1
+        case .logAndContinue:
+            result.statistics.skipped += 1
+            result.skippedReasons.append("\(topicPartition)@\(record.offset): \(reason)")
+        case .fail:
+            throw EngineError(.recordFailed, "\(topicPartition)@\(record.offset): \(reason) (errorPolicy: fail)")
+        }
+    }
+
+    private func deadLetter(_ record: Record, reason: String, topic: String) -> OutgoingRecord {
+        var headers = record.headers
+        headers.append(RecordHeader(key: "nagare.error", string: reason))
+        headers.append(RecordHeader(key: "nagare.source", string: "\(topicPartition)@\(record.offset)"))
+        return OutgoingRecord(
+            topic: topic, key: record.key, value: record.value, headers: headers,
+            timestampMilliseconds: record.timestampMilliseconds)
+    }
+
+    private func routeLate(_ record: Record, _ late: LateNotice, into result: inout TaskBatchResult) {
+        result.statistics.lateEvents += 1
+        let reason = "late event: event time \(EventTimestamp.format(milliseconds: late.eventTime)) is behind "
+            + "the watermark \(EventTimestamp.format(milliseconds: late.watermark)) beyond the allowed lateness; not counted in windows"
+        switch late.policy {
+        case .deadLetter:
+            result.deadLetters.append(deadLetter(record, reason: reason, topic: pipeline.definition.sinks.deadLetter))
+        case .sideTopic(let topic):
+            result.outputs.append(deadLetter(record, reason: reason, topic: topic))
+        case .drop:
+            break
+        }
+    }
+
+    private func windowRecord(_ window: WindowAggregator.Result, _ w: WindowDefinition) -> OutgoingRecord {
+        // `validate()` guarantees a window sink when there is a window operator.
+        let topic = pipeline.definition.sinks.windows ?? "metrics"
+        var event = Event()
+        event[w.keyField] = .string(window.key)
+        event["window_start"] = .string(EventTimestamp.format(milliseconds: window.start))
+        event["window_end"] = .string(EventTimestamp.format(milliseconds: window.end))
+        event["count"] = .integer(window.count)
+        for (name, sum) in zip(w.sums, window.sums) { event["\(name)_sum"] = .double(sum) }
+        return OutgoingRecord(
+            topic: topic, key: Array(window.key.utf8), value: JSONWriter.write(event),
+            timestampMilliseconds: window.end)
+    }
+
+    private func pendingChangelog() -> [OutgoingRecord] {
+        let topic = pipeline.definition.changelogTopic
+        let partition = topicPartition.partition
+        var records: [OutgoingRecord] = []
+        for index in dedups.keys.sorted() {
+            for change in dedups[index]!.pendingChanges() {
+                records.append(OutgoingRecord(
+                    topic: topic, partition: partition,
+                    key: ChangelogKey.operatorKey(topicPartition, operatorIndex: index, localKey: change.key),
+                    value: change.value))
+            }
+        }
+        for index in windows.keys.sorted() {
+            for change in windows[index]!.pendingChanges() {
+                records.append(OutgoingRecord(
+                    topic: topic, partition: partition,
+                    key: ChangelogKey.operatorKey(topicPartition, operatorIndex: index, localKey: change.key),
+                    value: change.value))
+            }
+        }
+        if let position {
+            records.append(OutgoingRecord(
+                topic: topic, partition: partition, key: ChangelogKey.offsetKey(topicPartition),
+                value: StateBytes.encode(position.rawValue)))
+        }
+        return records
+    }
+
+    // MARK: - Commit and rollback
+
+    /// The batch's transaction committed: its state and position become the base.
+    public func commit() {
+        for index in dedups.keys { dedups[index]!.commit() }
+        for index in windows.keys { windows[index]!.commit() }
+        committedOffset = position
+    }
+
+    /// The batch's transaction aborted: state and position return to the last commit.
+    public func rollback() {
+        for index in dedups.keys { dedups[index]!.rollback() }
+        for index in windows.keys { windows[index]!.rollback() }
+        position = committedOffset
+    }
+
+    // MARK: - Inspection
+
+    /// The dedup state of the operator at `operatorIndex`, for tests and status.
+    public func deduplicator(at operatorIndex: Int) -> Deduplicator? { dedups[operatorIndex] }
+
+    /// The window state of the operator at `operatorIndex`, for tests and status.
+    public func windowAggregator(at operatorIndex: Int) -> WindowAggregator? { windows[operatorIndex] }
+}

@@ -1,0 +1,125 @@
+/// Adds dimension fields from tables: keyed lookups, IPv4 ranges, user-agent rules.
+///
+/// Shared by all tasks of a process (the tables are read-only between reloads, and tasks run
+/// one after another on the batch loop), so tables are loaded once. A missing key, an address
+/// in no range, an unparsable address or an unmatched user agent all give `unknownValue` for
+/// each added field: the event is never dropped for a missing dimension.
+public final class Enricher {
+    public let definition: EnrichDefinition
+    public let lookups: [(definition: EnrichDefinition.Lookup, table: ReloadingTable<KeyedTable>)]
+    public let ipRanges: [(definition: EnrichDefinition.IPRange, table: ReloadingTable<IPv4RangeTable>)]
+    public let userAgents: [(definition: EnrichDefinition.UserAgent, rules: ReloadingTable<UserAgentRules>)]
+    private let unknown: JSONValue
+    /// User agents repeat heavily, and classifying one costs a few dozen substring scans, so
+    /// results are cached per rules table; bounded by `maxCachedUserAgents`, cleared when full
+    /// or when the rules reload.
+    private var userAgentCache: [[String: [JSONValue]]]
+    private var userAgentCacheVersions: [Int]
+    public static let maxCachedUserAgents = 10_000
+
+    /// Loads every table; `resolve` maps a path from the definition to a file path.
+    public init(
+        _ definition: EnrichDefinition, fileSystem: any TableFileSystem, checkInterval: Duration,
+        now: Duration, resolve: (String) -> String
+    ) throws(EngineError) {
+        self.definition = definition
+        self.unknown = .string(definition.unknownValue)
+        var lookups: [(EnrichDefinition.Lookup, ReloadingTable<KeyedTable>)] = []
+        for lookup in definition.lookups {
+            let path = resolve(lookup.table)
+            let table = try ReloadingTable(path: path, fileSystem: fileSystem, checkInterval: checkInterval, now: now) {
+                bytes in
+                let csv = try CSVTable.parse(String(decoding: bytes, as: UTF8.self), file: path)
+                return try KeyedTable(csv: csv, file: path, keyColumn: lookup.keyColumn, fields: lookup.fields)
+            }
+            lookups.append((lookup, table))
+        }
+        var ranges: [(EnrichDefinition.IPRange, ReloadingTable<IPv4RangeTable>)] = []
+        for range in definition.ipRanges {
+            let path = resolve(range.table)
+            let table = try ReloadingTable(path: path, fileSystem: fileSystem, checkInterval: checkInterval, now: now) {
+                bytes in
+                let csv = try CSVTable.parse(String(decoding: bytes, as: UTF8.self), file: path)
+                return try IPv4RangeTable(csv: csv, file: path, fields: range.fields)
+            }
+            ranges.append((range, table))
+        }
+        var agents: [(EnrichDefinition.UserAgent, ReloadingTable<UserAgentRules>)] = []
+        for agent in definition.userAgents {
+            let path = resolve(agent.rules)
+            let table = try ReloadingTable(path: path, fileSystem: fileSystem, checkInterval: checkInterval, now: now) {
+                bytes in
+                try UserAgentRules.parse(yaml: String(decoding: bytes, as: UTF8.self), file: path)
+            }
+            agents.append((agent, table))
+        }
+        self.lookups = lookups
+        self.ipRanges = ranges
+        self.userAgents = agents
+        self.userAgentCache = Array(repeating: [:], count: agents.count)
+        self.userAgentCacheVersions = Array(repeating: 0, count: agents.count)
+    }
+
+    /// Checks every table's file (at most once per check interval) and reloads changed ones.
+    /// Returns the errors of failed reloads, which keep the previous table.
+    public func refreshTables(now: Duration) -> [String] {
+        var errors: [String] = []
+        for (_, table) in lookups {
+            table.refreshIfNeeded(now: now)
+            if let error = table.lastReloadError { errors.append("\(table.path): \(error)") }
+        }
+        for (_, table) in ipRanges {
+            table.refreshIfNeeded(now: now)
+            if let error = table.lastReloadError { errors.append("\(table.path): \(error)") }
+        }
+        for (_, table) in userAgents {
+            table.refreshIfNeeded(now: now)
+            if let error = table.lastReloadError { errors.append("\(table.path): \(error)") }
+        }
+        return errors
+    }
+
+    public func enrich(_ event: inout Event) {
+        for (lookup, reloading) in lookups {
+            let table = reloading.table
+            let values = event[lookup.keyField].flatMap { Self.keyText($0) }.flatMap { table.values(for: $0) }
+            for (i, name) in table.fields.enumerated() { event[name] = values?[i] ?? unknown }
+        }
+        for (range, reloading) in ipRanges {
+            let table = reloading.table
+            let address = event[range.field]?.stringValue.flatMap(IPv4RangeTable.parseAddress)
+            let values = address.flatMap { table.values(for: $0) }
+            for (i, name) in table.fields.enumerated() { event[name] = values?[i] ?? unknown }
+        }
+        for (index, (agent, reloading)) in userAgents.enumerated() {
+            let rules = reloading.table
+            if userAgentCacheVersions[index] != reloading.reloadCount {
+                userAgentCache[index].removeAll()
+                userAgentCacheVersions[index] = reloading.reloadCount
+            }
+            let values: [JSONValue]
+            if let ua = event[agent.field]?.stringValue {
+                if let cached = userAgentCache[index][ua] {
+                    values = cached
+                } else {
+                    values = rules.classify(ua, unknown: definition.unknownValue).map { .string($0) }
+                    if userAgentCache[index].count >= Self.maxCachedUserAgents { userAgentCache[index].removeAll() }
+                    userAgentCache[index][ua] = values
+                }
+            } else {
+                values = rules.fieldNames.map { _ in unknown }
+            }
+            for (i, name) in rules.fieldNames.enumerated() { event[name] = values[i] }
+        }
+    }
+
+    /// Lookup keys: strings as they are, integers as decimal text (a CSV key `42` matches a
+    /// JSON `42` or `"42"`).
+    static func keyText(_ value: JSONValue) -> String? {
+        switch value {
+        case .string(let s): s
+        case .integer(let i): String(i)
+        default: nil
+        }
+    }
+}

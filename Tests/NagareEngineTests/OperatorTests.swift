@@ -1,0 +1,174 @@
+import NagareEngine
+import Testing
+
+@Suite struct ValidatorFilterProjectorTests {
+    let validator = Validator(ValidateDefinition(required: [.init("id", .string), .init("ts", .timestamp), .init("n", .number)]))
+
+    @Test func validatorNamesTheFirstBadField() {
+        #expect(validator.check(Fixtures.event(#"{"id":"a","ts":"2026-11-21T23:00:00Z","n":1}"#)) == nil)
+        #expect(validator.check(Fixtures.event(#"{"id":"a","ts":1795302000000,"n":1.5}"#)) == nil)
+        #expect(validator.check(Fixtures.event(#"{"ts":"2026-11-21T23:00:00Z","n":1}"#)) == #"missing required field "id""#)
+        #expect(validator.check(Fixtures.event(#"{"id":7,"ts":"2026-11-21T23:00:00Z","n":1}"#)) == #"field "id" must be a string, found number"#)
+        #expect(validator.check(Fixtures.event(#"{"id":"a","ts":"yesterday","n":1}"#))?.contains("timestamp") == true)
+        #expect(validator.check(Fixtures.event(#"{"id":"a","ts":"2026-11-21T23:00:00Z","n":"1"}"#)) == #"field "n" must be a number, found string"#)
+    }
+
+    @Test func filterConditions() {
+        let event = Fixtures.event(#"{"path":"/health","code":200}"#)
+        #expect(EventFilter(.init(field: "path", condition: .equals("/health"))).keeps(event))
+        #expect(!EventFilter(.init(field: "path", condition: .notEquals("/health"))).keeps(event))
+        #expect(EventFilter(.init(field: "code", condition: .isIn(["200", "204"]))).keeps(event))
+        #expect(!EventFilter(.init(field: "code", condition: .notIn(["200"]))).keeps(event))
+        #expect(EventFilter(.init(field: "missing", condition: .notEquals("x"))).keeps(event))
+        #expect(!EventFilter(.init(field: "missing", condition: .exists(true))).keeps(event))
+    }
+
+    @Test func projectKeepsDropsAndRenames() {
+        var event = Fixtures.event(#"{"a":1,"b":2,"c":3,"d":4}"#)
+        Projector(.init(keep: ["a", "b", "c"], drop: ["c"], rename: [.init(from: "a", to: "x")])).apply(to: &event)
+        #expect(event.fields.map(\.name) == ["x", "b"])
+        #expect(event["x"] == .integer(1))
+    }
+}
+
+@Suite struct DeduplicatorTests {
+    /// `#expect` cannot call a mutating method on its operand, hence the free function.
+    func seen(_ dedup: inout Deduplicator, _ key: String, _ time: Int64) -> Bool {
+        dedup.isDuplicate(key: key, eventTime: time)
+    }
+
+    @Test func dropsRepeatsWithinTheWindowOnly() {
+        var dedup = Deduplicator(DedupDefinition(keyField: "id", window: .seconds(60)))
+        #expect(!seen(&dedup, "a", 1000))
+        #expect(seen(&dedup, "a", 1000))
+        #expect(seen(&dedup, "a", 61_000))
+        #expect(!seen(&dedup, "a", 61_001))
+        #expect(!seen(&dedup, "b", 2000))
+    }
+
+    @Test func expiresKeysByEventTime() {
+        var dedup = Deduplicator(DedupDefinition(keyField: "id", window: .seconds(10)))
+        for i in 0..<100 { _ = dedup.isDuplicate(key: "k\(i)", eventTime: Int64(i) * 1000) }
+        // Newest time 99 s: keys older than 89 s are gone.
+        #expect(dedup.keyCount == 11)
+        #expect(dedup.entries.keys.sorted().first == "k89")
+    }
+
+    @Test func boundsKeysEvictingTheOldestEventTime() {
+        var dedup = Deduplicator(DedupDefinition(keyField: "id", window: .seconds(3600), maxKeys: 3))
+        for (key, time) in [("a", 5), ("b", 1), ("c", 3), ("d", 4)] { _ = dedup.isDuplicate(key: key, eventTime: Int64(time)) }
+        #expect(Set(dedup.entries.keys) == ["a", "c", "d"])
+        #expect(dedup.evictedCount == 1)
+    }
+
+    @Test func rollbackUndoesABatchAndChangesListEveryTouchedKey() throws {
+        var dedup = Deduplicator(DedupDefinition(keyField: "id", window: .seconds(10), maxKeys: 2))
+        _ = dedup.isDuplicate(key: "a", eventTime: 1000)
+        dedup.commit()
+        _ = dedup.isDuplicate(key: "b", eventTime: 2000)
+        _ = dedup.isDuplicate(key: "c", eventTime: 3000)  // evicts a
+        #expect(dedup.pendingChanges().map(\.key) == ["k:a", "k:b", "k:c", "m"])
+        #expect(dedup.pendingChanges()[0].value == nil)
+        dedup.rollback()
+        #expect(dedup.entries == ["a": 1000])
+        #expect(dedup.maxEventTime == 1000)
+        #expect(dedup.pendingChanges().isEmpty)
+
+        var restored = Deduplicator(dedup.definition)
+        _ = restored.isDuplicate(key: "zz", eventTime: 0)
+        restored = Deduplicator(dedup.definition)
+        for change in [StateChange(key: "k:a", value: [0, 0, 0, 0, 0, 0, 3, 232]), StateChange(key: "k:x", value: [0, 0, 0, 0, 0, 0, 0, 1]),
+                       StateChange(key: "k:x", value: nil), StateChange(key: "m", value: [0, 0, 0, 0, 0, 0, 3, 232])] {
+            try restored.restore(change)
+        }
+        restored.finishRestore()
+        #expect(restored.entries == dedup.entries)
+        #expect(seen(&restored, "a", 1500))
+    }
+}
+
+@Suite struct WindowAggregatorTests {
+    func add(_ w: inout WindowAggregator, _ key: String, _ seconds: Int64, _ value: Double = 1,
+             _ closed: inout [WindowAggregator.Result]) -> WindowAggregator.Outcome {
+        w.add(key: key, eventTime: seconds * 1000, values: [value], closed: &closed)
+    }
+
+    @Test func tumblingWindowsCloseWhenTheWatermarkPassesTheirEnd() {
+        var w = WindowAggregator(WindowDefinition(keyField: "k", size: .seconds(60), maxDelay: .seconds(5), sums: ["v"]))
+        var closed: [WindowAggregator.Result] = []
+        #expect(add(&w, "a", 10, 1, &closed) == .counted)
+        #expect(add(&w, "b", 30, 2, &closed) == .counted)
+        #expect(add(&w, "a", 59, 3, &closed) == .counted)
+        #expect(add(&w, "a", 64, 4, &closed) == .counted)  // watermark 59: nothing closes
+        #expect(closed.isEmpty)
+        #expect(add(&w, "a", 62, 5, &closed) == .counted)
+        #expect(add(&w, "b", 65, 6, &closed) == .counted)  // watermark 60: [0,60) closes
+        #expect(closed == [
+            .init(key: "a", start: 0, end: 60_000, count: 2, sums: [4]),
+            .init(key: "b", start: 0, end: 60_000, count: 1, sums: [2]),
+        ])
+        closed.removeAll()
+        #expect(add(&w, "a", 50, 7, &closed) == .late)  // behind the watermark, window closed
+        #expect(w.openWindowCount == 2)
+    }
+
+    @Test func allowedLatenessKeepsWindowsOpenLonger() {
+        var w = WindowAggregator(WindowDefinition(keyField: "k", size: .seconds(60), maxDelay: .zero, allowedLateness: .seconds(30)))
+        var closed: [WindowAggregator.Result] = []
+        _ = add(&w, "a", 10, 1, &closed)
+        _ = add(&w, "a", 80, 1, &closed)            // watermark 80 > end 60, but within lateness
+        #expect(add(&w, "a", 20, 1, &closed) == .counted)  // late but accepted
+        #expect(closed.isEmpty)
+        _ = add(&w, "a", 90, 1, &closed)            // watermark 90 = end + lateness: closes
+        #expect(closed.map(\.count) == [2])
+        #expect(add(&w, "a", 30, 1, &closed) == .late)     // beyond the allowed lateness
+    }
+
+    @Test func hoppingWindowsCountAnEventInEveryWindowHoldingIt() {
+        var w = WindowAggregator(WindowDefinition(keyField: "k", kind: .hopping(hop: .seconds(20)), size: .seconds(60), maxDelay: .zero))
+        var closed: [WindowAggregator.Result] = []
+        _ = add(&w, "a", 45, 1, &closed)  // windows starting 0, 20, 40
+        #expect(w.openWindows.keys.sorted() == [0, 20_000, 40_000])
+        _ = add(&w, "a", 70, 1, &closed)  // watermark 70: [0,60) closes; windows 20, 40, 60
+        #expect(closed == [.init(key: "a", start: 0, end: 60_000, count: 1, sums: [1])])
+        _ = add(&w, "a", 90, 1, &closed)  // watermark 90: [20,80) closes
+        #expect(closed.last == .init(key: "a", start: 20_000, end: 80_000, count: 2, sums: [2]))
+        // 55 s belongs to [0,60) and [20,80) (closed) and [40,100) (open): counted there only.
+        #expect(add(&w, "a", 55, 1, &closed) == .counted)
+        #expect(w.openWindows[40_000]?["a"]?.count == 4)
+        #expect(add(&w, "a", 35, 1, &closed) == .late)
+    }
+
+    @Test func boundedOpenWindows() {
+        var w = WindowAggregator(WindowDefinition(keyField: "k", size: .seconds(60), maxOpenWindows: 2))
+        var closed: [WindowAggregator.Result] = []
+        #expect(add(&w, "a", 1, 1, &closed) == .counted)
+        #expect(add(&w, "b", 1, 1, &closed) == .counted)
+        #expect(add(&w, "c", 1, 1, &closed) == .stateFull)
+        #expect(add(&w, "a", 2, 1, &closed) == .counted)
+    }
+
+    @Test func rollbackAndRestoreGiveTheCommittedState() throws {
+        let definition = WindowDefinition(keyField: "k", size: .seconds(60), maxDelay: .zero, sums: ["v"])
+        var w = WindowAggregator(definition)
+        var closed: [WindowAggregator.Result] = []
+        var changelog: [StateChange] = []
+        _ = add(&w, "a", 10, 1, &closed)
+        changelog += w.pendingChanges()
+        w.commit()
+        let committed = w.openWindows
+        _ = add(&w, "a", 20, 1, &closed)
+        _ = add(&w, "b", 70, 1, &closed)  // closes [0,60)
+        #expect(closed.count == 1)
+        w.rollback()
+        #expect(w.openWindows == committed)
+        #expect(w.maxEventTime == 10_000)
+
+        var restored = WindowAggregator(definition)
+        for change in changelog { try restored.restore(change) }
+        restored.finishRestore()
+        #expect(restored.openWindows == committed && restored.maxEventTime == w.maxEventTime)
+        var other = WindowAggregator(WindowDefinition(keyField: "k", size: .seconds(60)))
+        #expect(throws: EngineError.self) { try other.restore(changelog[0]) }
+    }
+}
