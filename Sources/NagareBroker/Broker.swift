@@ -1,5 +1,6 @@
 public import Logging
 public import NagareCore
+import NagareLog
 import NagareWire
 import Synchronization
 
@@ -16,6 +17,7 @@ public final class Broker: Sendable {
     let producerIDs: ProducerIDAllocator
     let notifier = AppendNotifier()
     let groupCommit: GroupCommit
+    let transactions: TransactionCoordinator
 
     /// What to do with a connection after a request.
     public enum Outcome: Sendable {
@@ -38,7 +40,21 @@ public final class Broker: Sendable {
         logger.info("groups: \(report.groups) groups, \(report.committedOffsets) committed offsets (\(report.records) records replayed, \(report.skippedRecords) skipped)")
         producerIDs = try ProducerIDAllocator(dataDirectory: configuration.dataDirectory)
         let notifier = self.notifier
-        groupCommit = GroupCommit(lingerMilliseconds: configuration.groupCommitMilliseconds) { notifier.notify() }
+        let groupCommit = GroupCommit(lingerMilliseconds: configuration.groupCommitMilliseconds) { notifier.notify() }
+        self.groupCommit = groupCommit
+        let topics = self.topics
+        let producerIDs = self.producerIDs
+        transactions = try TransactionCoordinator(
+            configuration: TransactionCoordinatorConfiguration(broker: configuration),
+            markers: PartitionMarkerWriter(topics: topics, groupCommit: groupCommit,
+                                           currentTimeMilliseconds: PartitionLog.systemTimeMilliseconds),
+            groups: groups,
+            allocateProducerID: { try producerIDs.next() },
+            partitionExists: { topics.partition($0) != nil },
+            logger: logger)
+        if transactions.skippedRecords > 0 {
+            logger.warning("transactions: \(transactions.skippedRecords) unreadable records skipped in __transaction_state-0")
+        }
     }
 
     /// What clients are told to connect to (Metadata, FindCoordinator).
@@ -52,6 +68,7 @@ public final class Broker: Sendable {
 
     /// Flushes and closes everything. Call once, after the server stopped accepting requests.
     public func shutdown() async {
+        if let error = await transactions.close() { logger.error("closing the transaction log: \(error)") }
         let seconds = Double((ContinuousClock.now - startedAt).components.seconds)
         let fsyncs = groupCommit.fsyncCount
         logger.info("group commit: \(fsyncs) fsyncs in \(Int(seconds)) s (\(seconds > 0 ? Int(Double(fsyncs) / seconds) : 0)/s)")
@@ -108,8 +125,10 @@ public final class Broker: Sendable {
             case .offsetFetch: return try await serve(OffsetFetchRequest.self, &reader, context, handleOffsetFetch)
             case .describeGroups: return try await serve(DescribeGroupsRequest.self, &reader, context, handleDescribeGroups)
             case .listGroups: return try await serve(ListGroupsRequest.self, &reader, context, handleListGroups)
-            case .addPartitionsToTxn, .addOffsetsToTxn, .endTxn, .txnOffsetCommit:
-                return .close("\(api.name) is not supported yet (transactions arrive with the transaction coordinator)")
+            case .addPartitionsToTxn: return try await serve(AddPartitionsToTxnRequest.self, &reader, context, handleAddPartitionsToTxn)
+            case .addOffsetsToTxn: return try await serve(AddOffsetsToTxnRequest.self, &reader, context, handleAddOffsetsToTxn)
+            case .endTxn: return try await serve(EndTxnRequest.self, &reader, context, handleEndTxn)
+            case .txnOffsetCommit: return try await serve(TxnOffsetCommitRequest.self, &reader, context, handleTxnOffsetCommit)
             }
         } catch {
             return .close("malformed \(api.name) v\(version) request from client '\(context.clientID)': \(error)")

@@ -4,8 +4,11 @@ import NagareWire
 // Fetch: v4–12. Behavior: returns whole batches from each requested partition up to its high
 // watermark (the durable end), at least one whole batch even if larger than the byte limits,
 // then at most MaxBytes in total. When less than MinBytes is available the request parks (other
-// connections are unaffected) until enough arrives or MaxWait passes. read_committed sees the
-// same as read_uncommitted until transactions exist (the LSO equals the high watermark).
+// connections are unaffected) until enough arrives or MaxWait passes. read_committed
+// (isolation level 1) reads only below the last stable offset (the first offset of the oldest
+// open transaction, or the high watermark) and gets the aborted transactions overlapping the
+// range it may read, so the client drops their records; read_uncommitted gets everything up to
+// the high watermark. Both get lastStableOffset.
 // Not supported: fetch sessions (KIP-227: every response says session 0, so clients send full
 // fetches), preferred read replicas, KIP-320 epoch validation.
 extension Broker {
@@ -37,9 +40,13 @@ extension Broker {
                     continue
                 }
                 let hw = state.highWatermark.rawValue
+                let lso = state.lastStableOffset.rawValue
+                let readCommitted = request.isolationLevel == .readCommitted
+                // read_committed reads up to the LSO; read_uncommitted up to the high watermark.
+                let end = readCommitted ? lso : hw
                 let start = state.log.logStartOffset.rawValue
                 var out = FetchResponse.Partition(
-                    partitionIndex: p.partition, highWatermark: hw, lastStableOffset: hw, logStartOffset: start,
+                    partitionIndex: p.partition, highWatermark: hw, lastStableOffset: lso, logStartOffset: start,
                     abortedTransactions: request.isolationLevel == .readCommitted ? [] : nil, records: [])
                 guard p.fetchOffset >= start, p.fetchOffset <= hw else {
                     hasError = true
@@ -47,14 +54,17 @@ extension Broker {
                     partitionsOut.append(out)
                     continue
                 }
-                if p.fetchOffset < hw {
+                if p.fetchOffset < end {
                     // The first batch of the response is returned whole even past the limits.
                     let budget = total == 0 ? Int(max(p.partitionMaxBytes, 1)) : min(Int(p.partitionMaxBytes), limit - total)
                     if budget > 0 || total == 0 {
                         do {
-                            let bytes = try state.log.read(from: Offset(p.fetchOffset), maxBytes: max(budget, 1), upTo: Offset(hw))
+                            let bytes = try state.log.read(from: Offset(p.fetchOffset), maxBytes: max(budget, 1), upTo: Offset(end))
                             if !bytes.isEmpty {
                                 out.records = bytes
+                                if readCommitted {
+                                    out.abortedTransactions = state.abortedTransactions(from: Offset(p.fetchOffset), upTo: Offset(end))
+                                }
                                 total += bytes.count
                             }
                         } catch {

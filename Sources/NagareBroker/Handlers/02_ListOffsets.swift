@@ -2,7 +2,8 @@ import NagareCore
 import NagareWire
 
 // ListOffsets: v1–6. Behavior: timestamp -2 → log start offset; -1 → the high watermark (the
-// last stable offset under read_committed); any other timestamp → the first offset whose batch
+// last stable offset under read_committed, so a consumer starting at "latest" never lands
+// inside an open transaction); any other timestamp → the first offset whose batch
 // has a timestamp at or after it (via the time index), or -1 when none. Not supported: -3 (max
 // timestamp, v7), leader epochs (always 0).
 extension Broker {
@@ -42,6 +43,6 @@ extension Broker {
 
     /// The end of what a consumer with this isolation level may read.
     func lastStableOffset(of state: PartitionState, _ isolation: IsolationLevel) -> Offset {
-        state.highWatermark
+        isolation == .readCommitted ? state.lastStableOffset : state.highWatermark
     }
 }

@@ -52,6 +52,8 @@ public final class BrokerServer: Sendable {
             tasks.addTask { await self.maintenanceLoop() }
             // Session expiry and rebalance deadlines of consumer groups.
             tasks.addTask { await self.broker.groups.run() }
+            // Transaction timeouts, and transactions a crash left decided but unfinished.
+            tasks.addTask { await self.broker.transactions.run() }
             try await server.executeThenClose { inbound in
                 for try await connection in inbound {
                     tasks.addTask { await self.serve(connection) }
