@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // librdkafka from Debian's librdkafka-dev, found through pkg-config.
@@ -38,6 +39,17 @@ let package = Package(
         .target(
             name: "NagareEngine",
             dependencies: ["NagareCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        // The analytics store: rollup ingestion into SQLite (GRDB), an in-memory columnar index,
+        // Druid native queries. No Kafka and no HTTP: NagareRuntime and NagareHTTP bind it.
+        .target(
+            name: "NagareStore",
+            dependencies: [
+                "NagareCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -61,7 +73,7 @@ let package = Package(
         .target(
             name: "NagareRuntime",
             dependencies: [
-                "NagareCore", "NagareKafka", "NagareBroker",
+                "NagareCore", "NagareKafka", "NagareBroker", "NagareEngine",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -78,6 +90,7 @@ let package = Package(
         .testTarget(name: "NagareCoreTests", dependencies: ["NagareCore"], swiftSettings: swiftSettings),
         .testTarget(name: "NagareWireTests", dependencies: ["NagareWire", "NagareCore"], swiftSettings: swiftSettings),
         .testTarget(name: "NagareEngineTests", dependencies: ["NagareEngine", "NagareCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "NagareStoreTests", dependencies: ["NagareStore", "NagareCore"], swiftSettings: swiftSettings),
         .testTarget(name: "NagareLogTests", dependencies: ["NagareLog", "NagareWire", "NagareCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "NagareBrokerTests",

@@ -164,6 +164,10 @@ public struct ConsumerConfiguration: Sendable {
     public var maxPollRecords = 10_000
     /// Emit `.endOfPartition` events. Default: false.
     public var reportsEndOfPartition = false
+    /// Decide each assigned partition's start before the assignment takes effect: the group's
+    /// committed offset, else `startFrom`. With `auto.offset.reset=error` this makes an
+    /// out-of-range committed offset an error instead of a silent jump. Default: false.
+    public var resolvesStartOnAssignment = false
     /// Called on the polling thread before the assignment changes (see `RebalanceEvent`).
     public var rebalanceListener: (@Sendable (RebalanceEvent) -> Void)?
 

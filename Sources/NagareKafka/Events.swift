@@ -32,6 +32,9 @@ public enum ConsumerEvent: Hashable, Sendable {
     /// The consumer has read everything up to the partition's end (only with
     /// `ConsumerConfiguration.reportsEndOfPartition`).
     case endOfPartition(TopicPartition, Offset)
+    /// A partition could not be read (e.g. no valid offset to start from with
+    /// `auto.offset.reset=error`). Reported, not thrown: the caller may fix it with a seek.
+    case partitionError(TopicPartition, KafkaClientError)
 }
 
 /// librdkafka's logical offsets.

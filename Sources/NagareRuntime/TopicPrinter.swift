@@ -59,6 +59,9 @@ public struct TopicPrinter: Sendable {
                         assigned = true
                         lastArrival = .now
                     }
+                    if case .partitionError(let tp, let error) = event {
+                        throw KafkaClientError(code: error.code, name: error.name, message: "\(tp): \(error.message)")
+                    }
                     guard case .records(let records) = event else { continue }
                     for r in records {
                         try sink(r)

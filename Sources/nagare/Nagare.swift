@@ -10,6 +10,6 @@ struct Nagare: AsyncParsableCommand {
             exactly-once delivery, and serves rolled-up analytics. This build has the Kafka client \
             helpers; the broker, the processor and the store come next.
             """,
-        subcommands: [BrokerCommand.self, ProduceCommand.self, ConsumeCommand.self, MockClusterCommand.self]
+        subcommands: [BrokerCommand.self, RunCommand.self, ProduceCommand.self, ConsumeCommand.self, MockClusterCommand.self]
     )
 }

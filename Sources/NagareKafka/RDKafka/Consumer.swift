@@ -19,7 +19,8 @@ public final class Consumer: Sendable {
     public init(configuration: ConsumerConfiguration, logger: Logger = Logger(label: "nagare.kafka.consumer")) throws {
         try configuration.validate()
         self.configuration = configuration
-        let context = ClientContext(logger: logger, rebalanceListener: configuration.rebalanceListener)
+        let context = ClientContext(logger: logger, rebalanceListener: configuration.rebalanceListener,
+                                    initialPosition: configuration.resolvesStartOnAssignment ? configuration.startFrom : nil)
         client = try RDKafkaClient(kind: .consumer, properties: configuration.rdkafkaProperties, context: context)
         // Serve logs and errors from the consumer queue, so one poll loop handles everything.
         rd_kafka_poll_set_consumer(client.handle)
@@ -66,6 +67,33 @@ public final class Consumer: Sendable {
             }
             for (tp, _, err) in TopicPartitionList.offsets(in: list) where err != RD_KAFKA_RESP_ERR_NO_ERROR {
                 throw KafkaClientError(err, "seek \(tp)")
+            }
+        }
+    }
+
+    /// The earliest and the next-to-be-written offsets of a partition, asked of the broker.
+    public func watermarks(_ tp: TopicPartition, timeout: Duration = .seconds(10)) async throws -> (low: Offset, high: Offset) {
+        let handle = UncheckedSendable(client.handle)
+        let ms = milliseconds(timeout)
+        return try await offCooperativePool {
+            var low: Int64 = 0
+            var high: Int64 = 0
+            let err = rd_kafka_query_watermark_offsets(handle.value, tp.topic, tp.partition, &low, &high, ms)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaClientError(err, "watermarks of \(tp)") }
+            return (Offset(low), Offset(high))
+        }
+    }
+
+    /// Moves an assigned partition's read position to its start or end.
+    public func seek(_ tp: TopicPartition, to start: StartPosition, timeout: Duration = .seconds(10)) async throws {
+        let logical = start == .earliest ? LogicalOffset.beginning : LogicalOffset.end
+        let handle = UncheckedSendable(client.handle)
+        let ms = milliseconds(timeout)
+        try await offCooperativePool {
+            let list = TopicPartitionList.make([(tp, logical)])
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            if let error = rd_kafka_seek_partitions(handle.value, list, ms) {
+                throw KafkaClientError(consuming: error, context: "seek \(tp) to \(start)")
             }
         }
     }
@@ -119,6 +147,11 @@ public final class Consumer: Sendable {
                 // broker errors are retried by librdkafka itself.
                 if error.isRetriable {
                     client.context.logger.warning("consumer: \(error)")
+                    continue
+                }
+                if let rkt = m.rkt {
+                    if !records.isEmpty { out.append(.records(records)); records.removeAll() }
+                    out.append(.partitionError(TopicPartition(String(cString: rd_kafka_topic_name(rkt)), m.partition), error))
                     continue
                 }
                 throw error

@@ -7,7 +7,7 @@ import CRdKafka
 /// - `requiresAbort`: the current transaction cannot commit; abort it and redo the batch.
 /// - `isFatal`: this client instance is unusable (e.g. a producer fenced by a newer instance with
 ///   the same `transactional.id`); close it.
-public struct KafkaClientError: Error, Sendable, CustomStringConvertible {
+public struct KafkaClientError: Error, Hashable, Sendable, CustomStringConvertible {
     /// librdkafka's `rd_kafka_resp_err_t`: negative for client-side errors, the Kafka wire error
     /// code otherwise.
     public var code: Int32

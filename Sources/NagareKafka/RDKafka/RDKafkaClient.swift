@@ -15,6 +15,10 @@ final class ClientContext: Sendable {
     /// Called synchronously on the polling thread before an assignment changes, so that a caller
     /// can finish work on partitions it is about to lose (e.g. commit a transaction).
     let rebalanceListener: (@Sendable (RebalanceEvent) -> Void)?
+    /// When set, newly assigned partitions start at the group's committed offset, or at this
+    /// position when there is none, decided before the assignment takes effect; an
+    /// out-of-range committed offset then follows `auto.offset.reset` (e.g. `error`).
+    let initialPosition: StartPosition?
 
     struct State {
         var nextDeliveryID: UInt = 1
@@ -24,9 +28,11 @@ final class ClientContext: Sendable {
         var rebalanceError: KafkaClientError?
     }
 
-    init(logger: Logger, rebalanceListener: (@Sendable (RebalanceEvent) -> Void)? = nil) {
+    init(logger: Logger, rebalanceListener: (@Sendable (RebalanceEvent) -> Void)? = nil,
+         initialPosition: StartPosition? = nil) {
         self.logger = logger
         self.rebalanceListener = rebalanceListener
+        self.initialPosition = initialPosition
     }
 
     func registerDelivery(_ handler: @escaping @Sendable (Result<DeliveryReport, KafkaClientError>) -> Void) -> UInt {
@@ -199,6 +205,9 @@ final class RDKafkaClient: @unchecked Sendable {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
             let event = RebalanceEvent.assigned(partitions)
             context.rebalanceListener?(event)
+            if let start = context.initialPosition, let list {
+                resolveStartOffsets(rk, list, start, context)
+            }
             if cooperative {
                 failure = rd_kafka_incremental_assign(rk, list)
             } else {
@@ -230,6 +239,23 @@ final class RDKafkaClient: @unchecked Sendable {
             context.logger.error("\(error)")
             context.state.withLock { $0.rebalanceError = error }
         }
+    }
+}
+
+/// Sets each partition's start offset in an assignment list: its committed offset, or the
+/// start position when the group has none. Runs inside the rebalance callback, on the polling
+/// thread, where a blocking committed-offsets lookup is allowed.
+private func resolveStartOffsets(
+    _ rk: OpaquePointer, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>,
+    _ start: StartPosition, _ context: ClientContext
+) {
+    let err = rd_kafka_committed(rk, list, 10_000)
+    if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+        context.logger.error("reading committed offsets on assignment: \(String(cString: rd_kafka_err2str(err)))")
+        return
+    }
+    for i in 0..<Int(list.pointee.cnt) where list.pointee.elems[i].offset < 0 {
+        list.pointee.elems[i].offset = start == .earliest ? LogicalOffset.beginning : LogicalOffset.end
     }
 }
 
