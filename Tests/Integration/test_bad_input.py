@@ -484,8 +484,6 @@ def test_slow_client_is_answered(broker):
     assert body[2] > 1
 
 
-@pytest.mark.xfail(strict=False, reason="known broker bug: a connection accepted while the broker stops can trap in "
-                                        "NIO ('Deinited NIOAsyncWriter without calling finish()'); see the report")
 def test_connections_during_shutdown(nagare_bin, tmp_path):
     """Clients connecting while SIGTERM arrives must not turn a clean stop into a crash."""
     for attempt in range(10):

@@ -3,18 +3,24 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// Accepts Kafka connections and feeds their requests to a `Broker`.
+/// Accepts Kafka connections and feeds their requests to a `Broker`, one
+/// `KafkaConnectionHandler` per connection.
 ///
-/// Each connection handles its requests one at a time, in order, as Kafka's own broker does
-/// (it mutes a connection until its response is sent): responses are therefore in request
-/// order, and a parked Fetch or JoinGroup waits without holding up any other connection.
-/// Inbound frames are bounded by NIO's back-pressure (`maxInFlightRequestsPerConnection`).
+/// Stopping closes the listening socket and then every open connection; connections accepted
+/// at that very moment are closed like the others (plain channel handlers have nothing that
+/// must be finished first, unlike async channel wrappers).
 public final class BrokerServer: Sendable {
     public let broker: Broker
     let logger: Logger
     private let group: MultiThreadedEventLoopGroup
     private let nextConnectionID = Atomic<UInt64>(1)
-    private let channel = Mutex<(any Channel)?>(nil)
+    private let state = Mutex(State())
+
+    private struct State {
+        var serverChannel: (any Channel)?
+        var connections: [ObjectIdentifier: any Channel] = [:]
+        var isStopping = false
+    }
 
     public init(broker: Broker, logger: Logger) {
         self.broker = broker
@@ -23,78 +29,71 @@ public final class BrokerServer: Sendable {
     }
 
     /// The bound port (useful with port 0).
-    public var port: Int? { channel.withLock { $0?.localAddress?.port } }
+    public var port: Int? { state.withLock { $0.serverChannel?.localAddress?.port } }
 
     /// Binds, serves until `stop()` (or cancellation), then closes every connection.
     public func run(onBound: @Sendable (Int) -> Void = { _ in }) async throws {
         let configuration = broker.configuration
-        let server = try await ServerBootstrap(group: group)
+        let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .bind(host: configuration.listen.host, port: configuration.listen.port) { channel in
+            .childChannelOption(.autoRead, value: true)
+            .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let id = nextConnectionID.add(1, ordering: .relaxed).oldValue
+                    let accepted = state.withLock { s -> Bool in
+                        if s.isStopping { return false }
+                        s.connections[ObjectIdentifier(channel)] = channel
+                        return true
+                    }
+                    if !accepted {
+                        channel.close(promise: nil)
+                        return
+                    }
+                    channel.closeFuture.whenComplete { [self] _ in
+                        _ = state.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }
+                    }
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: configuration.maxFrameBytes)))
-                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
-                        wrappingChannelSynchronously: channel,
-                        configuration: .init(backPressureStrategy: .init(
-                            lowWatermark: max(1, configuration.maxInFlightRequestsPerConnection / 2),
-                            highWatermark: configuration.maxInFlightRequestsPerConnection)))
+                    try channel.pipeline.syncOperations.addHandler(KafkaConnectionHandler(
+                        broker: broker, connectionID: id, logger: logger,
+                        maxQueuedRequests: configuration.maxInFlightRequestsPerConnection))
                 }
             }
-        channel.withLock { $0 = server.channel }
-        let port = server.channel.localAddress?.port ?? configuration.listen.port
+        let server = try await bootstrap.bind(host: configuration.listen.host, port: configuration.listen.port).get()
+        state.withLock { $0.serverChannel = server }
+        let port = server.localAddress?.port ?? configuration.listen.port
         broker.didBind(port: port)
         logger.info("listening on \(configuration.listen.host):\(port), advertising \(broker.advertisedAddress)")
         onBound(port)
-        try await withThrowingDiscardingTaskGroup { tasks in
+        await withDiscardingTaskGroup { tasks in
             tasks.addTask { await self.maintenanceLoop() }
             // Session expiry and rebalance deadlines of consumer groups.
             tasks.addTask { await self.broker.groups.run() }
-            // Transaction timeouts, and transactions a crash left decided but unfinished.
+            // Transaction timeouts and completion of prepared transactions.
             tasks.addTask { await self.broker.transactions.run() }
-            try await server.executeThenClose { inbound in
-                for try await connection in inbound {
-                    tasks.addTask { await self.serve(connection) }
-                }
-            }
+            try? await server.closeFuture.get()
             tasks.cancelAll()
         }
+        let open = state.withLock { s -> [any Channel] in
+            s.isStopping = true
+            return Array(s.connections.values)
+        }
+        for channel in open { try? await channel.close() }
     }
 
     /// Stops accepting; `run` returns once open connections are closed.
     public func stop() {
-        channel.withLock { $0 }?.close(promise: nil)
+        let server = state.withLock { s -> (any Channel)? in
+            s.isStopping = true
+            return s.serverChannel
+        }
+        server?.close(promise: nil)
     }
 
     public func shutdownEventLoops() async throws {
         try await group.shutdownGracefully()
-    }
-
-    private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
-        let id = nextConnectionID.add(1, ordering: .relaxed).oldValue
-        let peer = connection.channel.remoteAddress?.ipAddress ?? "unknown"
-        do {
-            try await connection.executeThenClose { inbound, outbound in
-                // Closing the server channel cancels the accept loop; this keeps serving until the
-                // client closes or the task is cancelled.
-                for try await frame in inbound {
-                    let bytes = Array(frame.readableBytesView)
-                    switch await broker.respond(to: bytes, clientHost: peer, connectionID: id) {
-                    case .respond(let out):
-                        try await outbound.write(ByteBuffer(bytes: out))
-                    case .noResponse:
-                        continue
-                    case .close(let reason):
-                        logger.warning("closing connection \(id) from \(peer): \(reason)")
-                        return
-                    }
-                }
-            }
-        } catch {
-            logger.warning("connection \(id) from \(peer) closed: \(error)")
-        }
     }
 
     private func maintenanceLoop() async {
