@@ -7,8 +7,9 @@ struct Nagare: AsyncParsableCommand {
         abstract: "A real-time event pipeline: Kafka in, exactly-once processing, analytics out.",
         discussion: """
             Nagare reads events from Kafka topics, deduplicates, enriches and aggregates them with \
-            exactly-once delivery, and serves rolled-up analytics. This build has the Kafka client \
-            helpers; the broker, the processor and the store come next.
+            exactly-once delivery, and serves rolled-up analytics. `broker` is an embedded \
+            Kafka-protocol broker; `run` runs a pipeline; `produce` and `consume` talk to any \
+            Kafka cluster.
             """,
         subcommands: [BrokerCommand.self, RunCommand.self, ProduceCommand.self, ConsumeCommand.self, MockClusterCommand.self]
     )
