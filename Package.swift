@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // librdkafka from Debian's librdkafka-dev, found through pkg-config.
@@ -52,6 +54,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // HTTP routes over the store: the Druid native query endpoint and datasource metadata. The
+        // dashboard and /metrics plug into the same router later.
+        .target(
+            name: "NagareHTTP",
+            dependencies: [
+                "NagareStore", "NagareCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "NagareBroker",
             dependencies: [
@@ -73,15 +87,17 @@ let package = Package(
         .target(
             name: "NagareRuntime",
             dependencies: [
-                "NagareCore", "NagareKafka", "NagareBroker", "NagareEngine",
+                "NagareCore", "NagareKafka", "NagareBroker", "NagareEngine", "NagareStore", "NagareHTTP",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "nagare",
             dependencies: [
-                "NagareRuntime", "NagareKafka", "NagareCore",
+                "NagareRuntime", "NagareKafka", "NagareCore", "NagareStore", "NagareHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -91,6 +107,15 @@ let package = Package(
         .testTarget(name: "NagareWireTests", dependencies: ["NagareWire", "NagareCore"], swiftSettings: swiftSettings),
         .testTarget(name: "NagareEngineTests", dependencies: ["NagareEngine", "NagareCore"], swiftSettings: swiftSettings),
         .testTarget(name: "NagareStoreTests", dependencies: ["NagareStore", "NagareCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "NagareHTTPTests",
+            dependencies: [
+                "NagareHTTP", "NagareStore", "NagareCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "NagareLogTests", dependencies: ["NagareLog", "NagareWire", "NagareCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "NagareBrokerTests",

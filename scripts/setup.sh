@@ -28,7 +28,7 @@ if [[ ! -x .venv/bin/python ]]; then
   "$PY" -m venv .venv
 fi
 # The versions are pinned so that every machine tests against the same client behaviour.
-if ! .venv/bin/python -c "import confluent_kafka, kafka, pytest" >/dev/null 2>&1; then
+if ! .venv/bin/python -c "import confluent_kafka, kafka, pytest, pydruid" >/dev/null 2>&1; then
   echo "setup: installing Python test clients into .venv" >&2
   .venv/bin/pip install -q --disable-pip-version-check -r Tests/Integration/requirements.txt
 fi

@@ -80,7 +80,9 @@ public final class AnalyticsStore: Sendable {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError.query("", "the query is not valid JSON")
+            // Foundation puts the position ("around line 1, column 7") in the debug description.
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
+            throw StoreError.query("", "the query is not valid JSON" + (detail.map { ": \($0)" } ?? ""))
         }
         let reader = JSONObject(object, path: "")
         let name = try QueryParser.dataSourceName(reader)

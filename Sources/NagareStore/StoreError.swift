@@ -21,6 +21,10 @@ public struct StoreError: Error, CustomStringConvertible, @unchecked Sendable {
         case database
         /// The data directory could not be created or read.
         case io
+        /// The offset stored for a partition lies outside the topic's log (its records were
+        /// deleted by retention, or the topic was recreated): ingestion cannot resume there
+        /// without losing or re-reading data, so it stops for an operator to decide.
+        case offsetOutOfRange
     }
 
     public var code: Code
@@ -56,7 +60,7 @@ public struct StoreError: Error, CustomStringConvertible, @unchecked Sendable {
     /// The store cannot go on without an operator's help (bad spec, incompatible data directory).
     public var isFatal: Bool {
         switch code {
-        case .invalidSpec, .schemaMismatch, .io: true
+        case .invalidSpec, .schemaMismatch, .io, .offsetOutOfRange: true
         default: false
         }
     }

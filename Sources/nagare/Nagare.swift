@@ -8,9 +8,12 @@ struct Nagare: AsyncParsableCommand {
         discussion: """
             Nagare reads events from Kafka topics, deduplicates, enriches and aggregates them with \
             exactly-once delivery, and serves rolled-up analytics. `broker` is an embedded \
-            Kafka-protocol broker; `run` runs a pipeline; `produce` and `consume` talk to any \
-            Kafka cluster.
+            Kafka-protocol broker; `run` runs a pipeline; `serve` runs the analytics store; \
+            `produce` and `consume` talk to any Kafka cluster.
             """,
-        subcommands: [BrokerCommand.self, RunCommand.self, ProduceCommand.self, ConsumeCommand.self, MockClusterCommand.self]
+        subcommands: [
+            BrokerCommand.self, RunCommand.self, ServeCommand.self, ProduceCommand.self, ConsumeCommand.self,
+            DruidSpecCommand.self, MockClusterCommand.self,
+        ]
     )
 }
