@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "NagareKafka", targets: ["NagareKafka"]),
         .library(name: "NagareWire", targets: ["NagareWire"]),
         .library(name: "NagareBroker", targets: ["NagareBroker"]),
+        .library(name: "NagareCore", targets: ["NagareCore"]),
+        .library(name: "NagareEngine", targets: ["NagareEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

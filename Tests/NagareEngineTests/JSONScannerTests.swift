@@ -131,6 +131,25 @@ import Testing
         #expect(String(decoding: JSONWriter.write(control), as: UTF8.self) == #"{"c":"\u0001é"}"#)
     }
 
+    /// The writer reserves each piece's worst case in a reused buffer: strings far beyond its
+    /// initial capacity, and integers at both ends of Int64, come out exactly.
+    @Test func writerGrowsItsBufferAndWritesExtremeIntegers() throws {
+        var event = Event()
+        event["long"] = .string(String(repeating: "a\"\u{01}", count: 2_000))
+        event["min"] = .integer(.min)
+        event["max"] = .integer(.max)
+        event["zero"] = .integer(0)
+        let bytes = JSONWriter.write(event)
+        #expect(try JSONScanner.parseEvent(bytes) == event)
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.hasSuffix(#""min":-9223372036854775808,"max":9223372036854775807,"zero":0}"#))
+        var buffer = JSONBuffer(minimumCapacity: 8)
+        JSONWriter.write(event, into: &buffer)
+        buffer.removeAll()
+        JSONWriter.write(event, into: &buffer)
+        #expect(buffer.bytes == bytes)
+    }
+
     @Test func timestampsParseAndFormat() {
         #expect(EventTimestamp.parseMilliseconds("1970-01-01T00:00:00Z") == 0)
         #expect(EventTimestamp.parseMilliseconds("2026-11-21T23:00:00.123Z") == 1_795_302_000_123)

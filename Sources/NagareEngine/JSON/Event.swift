@@ -30,16 +30,28 @@ public struct Event: Hashable, Sendable {
     /// The value of `name`; setting `nil` removes the field, setting a new name appends it.
     public subscript(name: String) -> JSONValue? {
         get {
-            for field in fields where field.name == name { return field.value }
-            return nil
+            guard let index = index(of: name) else { return nil }
+            return fields[index].value
         }
         set {
-            if let index = fields.firstIndex(where: { $0.name == name }) {
+            if let index = index(of: name) {
                 if let newValue { fields[index].value = newValue } else { fields.remove(at: index) }
             } else if let newValue {
                 fields.append(Field(name: name, value: newValue))
             }
         }
+    }
+
+    /// The position of the field named `name`. Lengths are compared first: `String ==` on two
+    /// different strings of the same length is a call into the standard library, and most
+    /// names differ in length, so this skips most of those calls.
+    @inline(__always)
+    func index(of name: String) -> Int? {
+        let length = name.utf8.count
+        for index in fields.indices where fields[index].name.utf8.count == length && fields[index].name == name {
+            return index
+        }
+        return nil
     }
 
     /// Appends a field without checking for an existing one of the same name; the scanner uses

@@ -1,63 +1,120 @@
-/// Writes events as compact JSON into a reusable byte buffer.
+/// Writes events as compact JSON.
 ///
 /// The output is what downstream consumers (the analytics store, Druid) read, so it is always
 /// valid JSON: strings are escaped per RFC 8259 (quote, backslash, control characters; other
 /// characters pass through as UTF-8), integers are written exactly, doubles in Swift's shortest
 /// round-trip form, and non-finite doubles (which JSON cannot express) as `null`.
+///
+/// The hot path writes into a reused `JSONBuffer` (see there why); the `[UInt8]` variants are
+/// for callers that write one value now and then.
 public enum JSONWriter {
     /// The event as a JSON object, fields in order.
     public static func write(_ event: Event) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(256)
-        write(event, into: &out)
-        return out
+        var buffer = JSONBuffer(minimumCapacity: 512)
+        write(event, into: &buffer)
+        return buffer.bytes
     }
 
     /// Appends the event as a JSON object to `out`.
     public static func write(_ event: Event, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "{"))
+        var buffer = JSONBuffer(minimumCapacity: 512)
+        write(event, into: &buffer)
+        out.append(contentsOf: buffer.bytes)
+    }
+
+    /// Appends the event as a JSON object to `buffer`.
+    public static func write(_ event: Event, into buffer: inout JSONBuffer) {
+        buffer.reserve(2)
+        buffer.appendUnchecked(UInt8(ascii: "{"))
         var first = true
         for field in event.fields {
-            if !first { out.append(UInt8(ascii: ",")) }
+            if !first {
+                buffer.reserve(1)
+                buffer.appendUnchecked(UInt8(ascii: ","))
+            }
             first = false
-            writeString(field.name, into: &out)
-            out.append(UInt8(ascii: ":"))
-            writeValue(field.value, into: &out)
+            writeString(field.name, into: &buffer)
+            buffer.reserve(1)
+            buffer.appendUnchecked(UInt8(ascii: ":"))
+            writeValue(field.value, into: &buffer)
         }
-        out.append(UInt8(ascii: "}"))
+        buffer.reserve(1)
+        buffer.appendUnchecked(UInt8(ascii: "}"))
     }
 
     /// Appends one value.
     public static func writeValue(_ value: JSONValue, into out: inout [UInt8]) {
+        var buffer = JSONBuffer(minimumCapacity: 64)
+        writeValue(value, into: &buffer)
+        out.append(contentsOf: buffer.bytes)
+    }
+
+    /// Appends one value.
+    public static func writeValue(_ value: JSONValue, into buffer: inout JSONBuffer) {
         switch value {
-        case .string(let s): writeString(s, into: &out)
-        case .integer(let i): out.append(contentsOf: String(i).utf8)
-        case .double(let d): writeDouble(d, into: &out)
-        case .bool(let b): out.append(contentsOf: b ? "true".utf8 : "false".utf8)
-        case .null: out.append(contentsOf: "null".utf8)
-        case .raw(let text): out.append(contentsOf: text.utf8)
+        case .string(let s): writeString(s, into: &buffer)
+        case .integer(let i): writeInteger(i, into: &buffer)
+        case .double(let d): writeDouble(d, into: &buffer)
+        case .bool(let b): buffer.append(b ? "true" : "false")
+        case .null: buffer.append("null")
+        case .raw(let text): buffer.append(text)
         }
     }
 
     /// Appends a double; integral values below 2^53 are written without a fraction so that a
     /// sum like `3.0` reads as `3`, the same as an integer input would.
     public static func writeDouble(_ d: Double, into out: inout [UInt8]) {
+        var buffer = JSONBuffer(minimumCapacity: 64)
+        writeDouble(d, into: &buffer)
+        out.append(contentsOf: buffer.bytes)
+    }
+
+    static func writeDouble(_ d: Double, into buffer: inout JSONBuffer) {
         guard d.isFinite else {
-            out.append(contentsOf: "null".utf8)
+            buffer.append("null")
             return
         }
         if d == d.rounded(), abs(d) < 9_007_199_254_740_992 {
-            out.append(contentsOf: String(Int64(d)).utf8)
+            writeInteger(Int64(d), into: &buffer)
         } else {
-            out.append(contentsOf: d.description.utf8)
+            buffer.append(d.description)
+        }
+    }
+
+    /// Decimal digits straight into the buffer, without an intermediate `String`.
+    static func writeInteger(_ value: Int64, into buffer: inout JSONBuffer) {
+        buffer.reserve(20)
+        if value < 0 { buffer.appendUnchecked(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        // At most 20 digits, produced last first.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { scratch in
+            var n = 0
+            repeat {
+                scratch[n] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                n += 1
+            } while magnitude > 0
+            while n > 0 {
+                n -= 1
+                buffer.appendUnchecked(scratch[n])
+            }
         }
     }
 
     /// Appends a quoted, escaped string.
     public static func writeString(_ s: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
+        var buffer = JSONBuffer(minimumCapacity: 64)
+        writeString(s, into: &buffer)
+        out.append(contentsOf: buffer.bytes)
+    }
+
+    /// Appends a quoted, escaped string.
+    public static func writeString(_ s: String, into buffer: inout JSONBuffer) {
         var s = s
         s.withUTF8 { utf8 in
+            // The worst case, every byte a `\u00XX`, reserved once for the whole string.
+            buffer.reserve(2 + 6 * utf8.count)
+            buffer.appendUnchecked(UInt8(ascii: "\""))
             var runStart = 0
             var i = 0
             let raw = UnsafeRawPointer(utf8.baseAddress)
@@ -71,26 +128,28 @@ public enum JSONWriter {
                 let c = utf8[i]
                 i += 1
                 guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else { continue }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i - 1]))
+                buffer.appendUnchecked(UnsafeBufferPointer(rebasing: utf8[runStart..<i - 1]))
                 runStart = i
-                out.append(UInt8(ascii: "\\"))
+                buffer.appendUnchecked(UInt8(ascii: "\\"))
                 switch c {
-                case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
-                case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\"))
-                case 0x0A: out.append(UInt8(ascii: "n"))
-                case 0x0D: out.append(UInt8(ascii: "r"))
-                case 0x09: out.append(UInt8(ascii: "t"))
-                case 0x08: out.append(UInt8(ascii: "b"))
-                case 0x0C: out.append(UInt8(ascii: "f"))
+                case UInt8(ascii: "\""): buffer.appendUnchecked(UInt8(ascii: "\""))
+                case UInt8(ascii: "\\"): buffer.appendUnchecked(UInt8(ascii: "\\"))
+                case 0x0A: buffer.appendUnchecked(UInt8(ascii: "n"))
+                case 0x0D: buffer.appendUnchecked(UInt8(ascii: "r"))
+                case 0x09: buffer.appendUnchecked(UInt8(ascii: "t"))
+                case 0x08: buffer.appendUnchecked(UInt8(ascii: "b"))
+                case 0x0C: buffer.appendUnchecked(UInt8(ascii: "f"))
                 default:
-                    out.append(contentsOf: "u00".utf8)
-                    out.append(hexDigit(c >> 4))
-                    out.append(hexDigit(c & 0xF))
+                    buffer.appendUnchecked(UInt8(ascii: "u"))
+                    buffer.appendUnchecked(UInt8(ascii: "0"))
+                    buffer.appendUnchecked(UInt8(ascii: "0"))
+                    buffer.appendUnchecked(hexDigit(c >> 4))
+                    buffer.appendUnchecked(hexDigit(c & 0xF))
                 }
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
+            buffer.appendUnchecked(UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
+            buffer.appendUnchecked(UInt8(ascii: "\""))
         }
-        out.append(UInt8(ascii: "\""))
     }
 
     private static func hexDigit(_ nibble: UInt8) -> UInt8 {
