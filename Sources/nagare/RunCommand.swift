@@ -8,25 +8,47 @@ import NagareRuntime
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a pipeline with exactly-once processing.",
+        abstract: "Run a pipeline (YAML) with exactly-once processing until stopped.",
         discussion: """
-            Reads the pipeline's input topics as its consumer group, runs each batch through the \
-            operators and commits outputs, state changes and input offsets in one Kafka transaction. \
-            SIGTERM, SIGINT or the stop file finish the current batch, commit it and leave the group; \
-            the next start resumes exactly there. Several processes of one pipeline share the input \
-            partitions; give each its own --instance.
+            Reads the pipeline's input topics as its consumer group (source.group, default \
+            nagare.<name>), runs each batch through the operators and commits the outputs, the \
+            operator state (topic nagare.<name>.changelog) and the input offsets in one Kafka \
+            transaction. Topics the pipeline writes are created when missing. The pipeline file \
+            is described in docs/pipeline-yaml.md; a wrong key is reported as FILE:LINE: KEY.
+
+            Stopping: SIGTERM, SIGINT or the stop file (--stop-file) finish and commit the \
+            current batch, leave the group and exit 0; the next start resumes exactly there. \
+            After a crash (kill -9) the next start aborts the unfinished transaction and \
+            resumes at the last committed batch: nothing is lost or counted twice.
+
+            Scale-out: start several processes with the same pipeline and a different \
+            --instance each; they share the input partitions. Keep each process's --instance \
+            across its restarts: it names the transactional id nagare.<name>.<instance> that \
+            fences a previous incarnation.
+
+            Offsets: partitions the group never committed start at source.startFrom. A \
+            committed offset outside the log (e.g. deleted by retention) stops the run with an \
+            error naming the partition; inspect with `nagare offsets show --group GROUP` and \
+            move it with `nagare offsets reset` (preview first).
+
+            Exit status: 0 after a requested stop; 1 on a pipeline file error, an offset out of \
+            range, a fenced instance (another process with the same --instance) or repeated \
+            transaction failures (execution.maxBatchRetries).
             """
     )
 
-    @Argument(help: "The pipeline file (YAML).")
+    @Argument(help: ArgumentHelp("The pipeline file (YAML); table paths in it are relative to its folder.", valueName: "pipeline.yml"))
     var pipeline: String
 
     @OptionGroup var client: ClientOptions
 
-    @Option(name: .long, help: "This process's id among the pipeline's processes (stable across its restarts).")
+    @Option(name: .long, help: ArgumentHelp(
+        "This process's id among the pipeline's processes: different for each process, the same across one process's restarts.",
+        valueName: "id"))
     var instance: String = "0"
 
-    @Option(name: .long, help: "Stop after the current batch when this file appears.")
+    @Option(name: .long, help: ArgumentHelp(
+        "Stop after the current batch when this file appears (it is deleted then).", valueName: "path"))
     var stopFile: String?
 
     func run() async throws {
@@ -40,18 +62,29 @@ struct RunCommand: AsyncParsableCommand {
         options.instanceID = instance
         options.stopFile = stopFile
         let runner = PipelineRunner(definition: definition, options: options, logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
+        // A signal asks the runner to stop after the current batch; the command then waits for
+        // the runner itself, so the batch's commit and the group leave are never cut short and
+        // an error while stopping still fails the command.
+        try await withThrowingTaskGroup(of: Bool.self) { tasks in
             tasks.addTask {
-                do { try await runner.run() } catch let error as EngineError {
+                do {
+                    try await failing { try await runner.run() }
+                } catch let error as EngineError {
                     throw CommandFailure(message: error.description)
                 }
+                return true
             }
             tasks.addTask {
                 await waitForTerminationSignal()
                 runner.stop()
+                return false
             }
-            try await tasks.next()
-            tasks.cancelAll()
+            while let runnerFinished = try await tasks.next() {
+                if runnerFinished {
+                    tasks.cancelAll()
+                    break
+                }
+            }
         }
     }
 }

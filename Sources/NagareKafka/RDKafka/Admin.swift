@@ -187,3 +187,56 @@ public final class Admin: Sendable {
         }
     }
 }
+
+/// A consumer group as its coordinator describes it.
+public struct GroupDescription: Hashable, Sendable {
+    public var groupID: String
+    /// `Empty`, `Stable`, `PreparingRebalance`, `CompletingRebalance`, `Dead` or `Unknown`.
+    public var state: String
+    /// Members currently in the group (processes that joined and have not left or timed out).
+    public var memberCount: Int
+}
+
+extension Admin {
+    /// The group's state and member count (DescribeGroups). A group nobody ever joined is
+    /// reported by brokers as `Dead` or `Empty` with no members.
+    public func describeGroup(_ groupID: String, timeout: Duration = .seconds(10)) async throws -> GroupDescription {
+        let handle = UncheckedSendable(client.handle)
+        let ms = milliseconds(timeout)
+        return try await offCooperativePool {
+            let queue = rd_kafka_queue_new(handle.value)
+            defer { rd_kafka_queue_destroy(queue) }
+            let options = rd_kafka_AdminOptions_new(handle.value, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS)
+            defer { rd_kafka_AdminOptions_destroy(options) }
+            var errstr = [CChar](repeating: 0, count: 512)
+            _ = rd_kafka_AdminOptions_set_request_timeout(options, ms, &errstr, errstr.count)
+            groupID.withCString { id in
+                var groups: [UnsafePointer<CChar>?] = [id]
+                groups.withUnsafeMutableBufferPointer {
+                    rd_kafka_DescribeConsumerGroups(handle.value, $0.baseAddress, 1, options, queue)
+                }
+            }
+            guard let event = rd_kafka_queue_poll(queue, ms + 5000) else {
+                throw KafkaClientError(RD_KAFKA_RESP_ERR__TIMED_OUT, "describe group '\(groupID)'")
+            }
+            defer { rd_kafka_event_destroy(event) }
+            let err = rd_kafka_event_error(event)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                throw KafkaClientError(err, "describe group '\(groupID)': \(String(cString: rd_kafka_event_error_string(event)))")
+            }
+            var count = 0
+            guard let result = rd_kafka_event_DescribeConsumerGroups_result(event),
+                  let groups = rd_kafka_DescribeConsumerGroups_result_groups(result, &count), count > 0,
+                  let group = groups[0] else {
+                throw KafkaClientError(RD_KAFKA_RESP_ERR__BAD_MSG, "describe group '\(groupID)': no result")
+            }
+            if let gerr = rd_kafka_ConsumerGroupDescription_error(group) {
+                throw KafkaClientError(rd_kafka_error_code(gerr), "describe group '\(groupID)': \(String(cString: rd_kafka_error_string(gerr)))")
+            }
+            return GroupDescription(
+                groupID: groupID,
+                state: String(cString: rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(group))),
+                memberCount: rd_kafka_ConsumerGroupDescription_member_count(group))
+        }
+    }
+}

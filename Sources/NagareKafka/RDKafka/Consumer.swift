@@ -34,6 +34,7 @@ public final class Consumer: Sendable {
         }
         let list = TopicPartitionList.make(topics.map { TopicPartition($0, -1) })
         defer { rd_kafka_topic_partition_list_destroy(list) }
+        client.context.state.withLock { $0.subscribed = true }
         let err = rd_kafka_subscribe(client.handle, list)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaClientError(err, "subscribe \(topics)") }
     }
@@ -58,7 +59,7 @@ public final class Consumer: Sendable {
     /// Moves an assigned partition's read position.
     public func seek(_ offset: PartitionOffset, timeout: Duration = .seconds(10)) async throws {
         let handle = UncheckedSendable(client.handle)
-        let ms = milliseconds(timeout)
+        let ms = Consumer.seekTimeoutArgument(timeout)
         try await offCooperativePool {
             let list = TopicPartitionList.make([offset])
             defer { rd_kafka_topic_partition_list_destroy(list) }
@@ -69,6 +70,16 @@ public final class Consumer: Sendable {
                 throw KafkaClientError(err, "seek \(tp)")
             }
         }
+    }
+
+    /// The `timeout_ms` argument for `rd_kafka_seek_partitions`. librdkafka before 2.0.3 waited
+    /// a thousandth of it (librdkafka #4230: milliseconds passed where microseconds were
+    /// expected), so a seek of a partition whose fetcher was busy failed with `_TIMED_OUT`
+    /// after 10 ms; on those versions the value is scaled up to wait as long as asked.
+    static func seekTimeoutArgument(_ timeout: Duration) -> Int32 {
+        let ms = milliseconds(timeout)
+        guard rd_kafka_version() < 0x0200_03ff else { return ms }
+        return Int32(clamping: Int64(ms) * 1000)
     }
 
     /// The earliest and the next-to-be-written offsets of a partition, asked of the broker.
@@ -88,7 +99,7 @@ public final class Consumer: Sendable {
     public func seek(_ tp: TopicPartition, to start: StartPosition, timeout: Duration = .seconds(10)) async throws {
         let logical = start == .earliest ? LogicalOffset.beginning : LogicalOffset.end
         let handle = UncheckedSendable(client.handle)
-        let ms = milliseconds(timeout)
+        let ms = Consumer.seekTimeoutArgument(timeout)
         try await offCooperativePool {
             let list = TopicPartitionList.make([(tp, logical)])
             defer { rd_kafka_topic_partition_list_destroy(list) }

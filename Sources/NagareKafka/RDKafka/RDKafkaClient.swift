@@ -20,12 +20,22 @@ final class ClientContext: Sendable {
     /// out-of-range committed offset then follows `auto.offset.reset` (e.g. `error`).
     let initialPosition: StartPosition?
 
+    /// Delivery reports of records sent with `bulkDeliveryID`: no per-record handler, only the
+    /// outcome (nil for success). Set once by the record sender.
+    let bulkDelivery = Mutex<(@Sendable (KafkaClientError?) -> Void)?>(nil)
+    /// The delivery id of records whose reports go to `bulkDelivery`.
+    static let bulkDeliveryID: UInt = 0
+
     struct State {
         var nextDeliveryID: UInt = 1
         var deliveries: [UInt: @Sendable (Result<DeliveryReport, KafkaClientError>) -> Void] = [:]
         var rebalanceEvents: [RebalanceEvent] = []
         var fatalError: KafkaClientError?
         var rebalanceError: KafkaClientError?
+        /// The consumer subscribed (joined a group), and whether a group assignment has arrived
+        /// since: see `RDKafkaClient.destroy()`.
+        var subscribed = false
+        var assignmentReceived = false
     }
 
     init(logger: Logger, rebalanceListener: (@Sendable (RebalanceEvent) -> Void)? = nil,
@@ -105,9 +115,21 @@ final class RDKafkaClient: @unchecked Sendable {
     }
 
     /// Destroys the handle once. Pending deliveries are failed by librdkafka's purge on destroy.
+    ///
+    /// librdkafka before 2.3.0 aborts the process (`rd_kafka_sticky_assignor_state_destroy:
+    /// Assertion 'assignor_state' failed`, librdkafka issue #4312) when a cooperative-sticky
+    /// group consumer is destroyed after joining but before its first assignment — e.g. a
+    /// `nagare run` stopped while the group still waits for a crashed member. Such a handle is
+    /// left undestroyed instead (its group was already left by `rd_kafka_consumer_close`); the
+    /// leak is one handle, and only in that window.
     func destroy() {
         guard !destroyed.exchange(true, ordering: .sequentiallyConsistent) else { return }
         stopPollThread()
+        let unsafeToDestroy = context.state.withLock { $0.subscribed && !$0.assignmentReceived }
+        if unsafeToDestroy && rd_kafka_version() < 0x0203_00ff {
+            context.logger.debug("consumer closed before its first assignment: handle not destroyed (librdkafka #4312)")
+            return
+        }
         rd_kafka_destroy(handle)
         Unmanaged<ClientContext>.fromOpaque(contextPointer).release()
     }
@@ -117,7 +139,11 @@ final class RDKafkaClient: @unchecked Sendable {
     /// Throws the fatal error that made this client unusable, if any.
     func checkFatal() throws(KafkaClientError) {
         if let error = context.fatalError { throw error }
-        // The error callback may not have run yet: ask librdkafka directly.
+        // The error callback may not have run yet: ask librdkafka directly. This runs once per
+        // produced record, so the common case (no error) must not allocate: librdkafka writes
+        // the text only when there is an error, and then we ask again with room for it.
+        var probe: CChar = 0
+        if rd_kafka_fatal_error(handle, &probe, 1) == RD_KAFKA_RESP_ERR_NO_ERROR { return }
         var buf = [CChar](repeating: 0, count: 512)
         let code = rd_kafka_fatal_error(handle, &buf, buf.count)
         if code != RD_KAFKA_RESP_ERR_NO_ERROR {
@@ -172,8 +198,14 @@ final class RDKafkaClient: @unchecked Sendable {
                 guard let opaque, let message else { return }
                 let context = Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
                 let id = UInt(bitPattern: message.pointee._private)
-                guard let handler = context.takeDelivery(id) else { return }
                 let m = message.pointee
+                if id == ClientContext.bulkDeliveryID {
+                    let outcome = m.err == RD_KAFKA_RESP_ERR_NO_ERROR
+                        ? nil : KafkaClientError(m.err, "delivery failed", fatal: context.fatalError != nil)
+                    context.bulkDelivery.withLock { $0 }?(outcome)
+                    return
+                }
+                guard let handler = context.takeDelivery(id) else { return }
                 if m.err != RD_KAFKA_RESP_ERR_NO_ERROR {
                     handler(.failure(KafkaClientError(m.err, "delivery failed",
                                                       fatal: context.fatalError != nil)))
@@ -216,7 +248,10 @@ final class RDKafkaClient: @unchecked Sendable {
                     context.logger.error("assign failed: \(String(cString: rd_kafka_err2str(e)))")
                 }
             }
-            context.state.withLock { $0.rebalanceEvents.append(event) }
+            context.state.withLock {
+                $0.rebalanceEvents.append(event)
+                $0.assignmentReceived = true
+            }
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
             let event: RebalanceEvent = rd_kafka_assignment_lost(rk) != 0
                 ? .lost(partitions) : .revoked(partitions)

@@ -8,13 +8,26 @@ import Synchronization
 final class RecordSender: Sendable {
     let client: RDKafkaClient
     let limiter: InFlightLimiter
-    /// The first delivery failure since the last `flush`, reported by `flush`.
-    private let firstFailure = Mutex<KafkaClientError?>(nil)
-    private let failureCount = Atomic<Int>(0)
+    /// The first delivery failure since the last `flush`, reported by `flush`. Shared with the
+    /// bulk delivery handler, hence boxed.
+    private let firstFailure = FailureBox()
+    private let failureCount = Counter()
 
     init(client: RDKafkaClient, maxInFlight: Int) {
         self.client = client
-        self.limiter = InFlightLimiter(maximum: maxInFlight)
+        let limiter = InFlightLimiter(maximum: maxInFlight)
+        self.limiter = limiter
+        let failureCount = self.failureCount
+        let firstFailure = self.firstFailure
+        client.context.bulkDelivery.withLock {
+            $0 = { error in
+                limiter.release()
+                if let error {
+                    failureCount.add(1)
+                    firstFailure.withLock { if $0 == nil { $0 = error } }
+                }
+            }
+        }
     }
 
     /// Sends and waits for the broker's acknowledgement.
@@ -31,16 +44,12 @@ final class RecordSender: Sendable {
     }
 
     /// Queues the record, waiting only for an in-flight slot; a failed delivery is reported by
-    /// the next `flush`.
+    /// the next `flush`. No per-record handler is registered: the report goes to the client's
+    /// bulk delivery handler, which releases the slot and keeps the first failure.
     func produce(_ record: OutgoingRecord) async throws {
         try client.checkFatal()
         await limiter.acquire()
-        try enqueue(record) { [self] result in
-            if case .failure(let error) = result {
-                failureCount.add(1, ordering: .relaxed)
-                firstFailure.withLock { if $0 == nil { $0 = error } }
-            }
-        }
+        try enqueue(record, id: ClientContext.bulkDeliveryID)
     }
 
     /// Waits until every queued record is acknowledged or failed; throws the first failure.
@@ -52,8 +61,8 @@ final class RecordSender: Sendable {
             throw KafkaClientError(err, "flush: \(rd_kafka_outq_len(client.handle)) records still queued")
         }
         try client.checkFatal()
-        let failure = firstFailure.withLock { f -> KafkaClientError? in defer { f = nil }; return f }
-        let count = failureCount.exchange(0, ordering: .relaxed)
+        let failure = firstFailure.take()
+        let count = failureCount.take()
         if var failure {
             failure.message += " (\(count) record(s) failed)"
             throw failure
@@ -71,6 +80,12 @@ final class RecordSender: Sendable {
             limiter.release()
             onDelivery(result)
         }
+        try enqueue(record, id: id)
+    }
+
+    /// Hands the record to librdkafka under delivery id `id`, retrying briefly while its local
+    /// queue is full; on failure the slot is released and the handler (if any) dropped.
+    private func enqueue(_ record: OutgoingRecord, id: UInt) throws(KafkaClientError) {
         var attempt = 0
         while true {
             let err = produceOnce(record, id: id)
@@ -82,7 +97,7 @@ final class RecordSender: Sendable {
                 rd_kafka_poll(client.handle, 10)
                 continue
             }
-            _ = client.context.takeDelivery(id)
+            if id != ClientContext.bulkDeliveryID { _ = client.context.takeDelivery(id) }
             limiter.release()
             try client.checkFatal()
             throw KafkaClientError(err, "cannot produce to \(record.topic)")
@@ -104,7 +119,7 @@ final class RecordSender: Sendable {
         let err: rd_kafka_resp_err_t = record.topic.withCString { topic in
             withOptionalBytes(record.key) { keyPtr, keyLen in
                 withOptionalBytes(record.value) { valuePtr, valueLen in
-                    var vus = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 8)
+                  withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { vus in
                     var n = 0
                     vus[n].vtype = RD_KAFKA_VTYPE_TOPIC; vus[n].u.cstr = topic; n += 1
                     vus[n].vtype = RD_KAFKA_VTYPE_PARTITION; vus[n].u.i32 = record.partition ?? -1; n += 1
@@ -122,11 +137,12 @@ final class RecordSender: Sendable {
                     if let headers {
                         vus[n].vtype = RD_KAFKA_VTYPE_HEADERS; vus[n].u.headers = headers; n += 1
                     }
-                    let error = vus.withUnsafeMutableBufferPointer { rd_kafka_produceva(client.handle, $0.baseAddress, n) }
+                    let error = rd_kafka_produceva(client.handle, vus.baseAddress, n)
                     guard let error else { return RD_KAFKA_RESP_ERR_NO_ERROR }
                     let code = rd_kafka_error_code(error)
                     rd_kafka_error_destroy(error)
                     return code
+                  }
                 }
             }
         }
@@ -144,4 +160,18 @@ private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawPointer?,
         return withUnsafePointer(to: &zero) { body(UnsafeRawPointer($0), 0) }
     }
     return bytes.withUnsafeBytes { body($0.baseAddress, $0.count) }
+}
+
+/// The first delivery failure since it was last taken.
+final class FailureBox: Sendable {
+    private let value = Mutex<KafkaClientError?>(nil)
+    func withLock<R>(_ body: (inout KafkaClientError?) -> R) -> R { value.withLock { body(&$0) } }
+    func take() -> KafkaClientError? { value.withLock { v in defer { v = nil }; return v } }
+}
+
+/// A count of delivery failures since it was last taken.
+final class Counter: Sendable {
+    private let value = Atomic<Int>(0)
+    func add(_ n: Int) { value.add(n, ordering: .relaxed) }
+    func take() -> Int { value.exchange(0, ordering: .relaxed) }
 }

@@ -42,10 +42,7 @@ final class KafkaRecordSource: RecordSource {
                 continue
             case .partitionError(let tp, let error):
                 guard case .offset(let sought) = positions[tp] else { continue }
-                let (low, high) = try await consumer.watermarks(tp)
-                if sought >= low && sought <= high { continue }
-                throw EngineError(.offsetOutOfRange,
-                    "\(tp): committed offset \(sought) is outside the log [\(low), \(high)] (\(error.message)); were its records deleted by retention?. Reset it with `nagare offsets reset` after checking the preview")
+                try await checkInRange(tp, sought, detail: error.message)
             }
         }
         return records
@@ -54,9 +51,33 @@ final class KafkaRecordSource: RecordSource {
     func seek(_ topicPartition: TopicPartition, to position: SourcePosition) async throws {
         positions[topicPartition] = position
         switch position {
-        case .offset(let offset): try await consumer.seek(PartitionOffset(topicPartition, offset))
+        case .offset(let offset):
+            do {
+                try await consumer.seek(PartitionOffset(topicPartition, offset))
+            } catch {
+                // librdkafka refuses to seek a partition whose start offset already failed
+                // (`_STATE`): say why when the offset is outside the log.
+                try await checkInRange(topicPartition, offset, detail: "\(error)")
+                throw error
+            }
         case .start(let start): try await consumer.seek(topicPartition, to: start)
         }
+    }
+
+    /// Throws the out-of-range error — naming the partition, the offset, the log's range and
+    /// the way out — when `offset` lies outside the partition's log.
+    private func checkInRange(_ tp: TopicPartition, _ offset: Offset, detail: String) async throws {
+        let (low, high) = try await consumer.watermarks(tp)
+        if offset >= low && offset <= high { return }
+        let group = consumer.configuration.groupID ?? "GROUP"
+        let why = offset < low
+            ? "its records were deleted, e.g. by retention"
+            : "beyond the log's end: was the topic recreated, or the offset set by hand?"
+        throw EngineError(.offsetOutOfRange,
+            "\(tp): the group's committed offset \(offset) is outside the log [\(low), \(high)] (\(why)); "
+            + "nothing was read from it. Check `nagare offsets show --group \(group)`, then move it with "
+            + "`nagare offsets reset --group \(group) --topic \(tp.topic) --to earliest|latest|timestamp:MS|offset:N` "
+            + "(a preview; add --execute to apply) [\(detail)]")
     }
 
     func committedOffsets(for partitions: [TopicPartition]) async throws -> [TopicPartition: Offset] {
