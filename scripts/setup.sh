@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Nagare needs to build, run and test, only where it is missing:
-# Debian packages (librdkafka-dev, kcat, pkg-config) and a Python venv (.venv) with the real
+# Debian packages (librdkafka-dev, kcat, pkg-config, curl) and a Python venv (.venv) with the real
 # Kafka clients the integration tests use. Safe to run again; quick when all is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,7 @@ need_apt=()
 dpkg -s librdkafka-dev >/dev/null 2>&1 || need_apt+=(librdkafka-dev)
 command -v kcat >/dev/null 2>&1 || need_apt+=(kcat)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 if ((${#need_apt[@]})); then
   echo "setup: installing ${need_apt[*]}" >&2
   SUDO=""

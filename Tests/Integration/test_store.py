@@ -52,7 +52,7 @@ def make_events(count, seed, minutes=60):
         ms = rng.randrange(minutes * 60_000)
         t = DAY + datetime.timedelta(milliseconds=ms)
         events.append({
-            "timestamp": t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z",
+            "ts": t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z",
             "site_name": rng.choices(SITES, SITE_WEIGHTS)[0],
             "category": rng.choice(CATEGORIES),
             "account": f"acct-{rng.randrange(50)}",
@@ -70,7 +70,7 @@ def make_events(count, seed, minutes=60):
 
 
 def minute_of(event):
-    return event["timestamp"][:16] + ":00.000Z"
+    return event["ts"][:16] + ":00.000Z"
 
 
 def produce_transactions(bootstrap, transactions, transactional_id):

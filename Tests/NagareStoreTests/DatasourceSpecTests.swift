@@ -28,7 +28,7 @@ import Testing
             metrics:
               - {name: n, type: count}
             """)
-        #expect(spec.timestampField == "timestamp")
+        #expect(spec.timestampField == "ts")
         #expect(spec.timestampFormat == .iso8601)
         #expect(spec.granularity == .minute)
     }
