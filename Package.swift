@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "NagareBroker", targets: ["NagareBroker"]),
         .library(name: "NagareCore", targets: ["NagareCore"]),
         .library(name: "NagareEngine", targets: ["NagareEngine"]),
+        .library(name: "NagareStore", targets: ["NagareStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

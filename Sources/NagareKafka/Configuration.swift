@@ -168,6 +168,11 @@ public struct ConsumerConfiguration: Sendable {
     /// committed offset, else `startFrom`. With `auto.offset.reset=error` this makes an
     /// out-of-range committed offset an error instead of a silent jump. Default: false.
     public var resolvesStartOnAssignment = false
+    /// With `resolvesStartOnAssignment`: a committed offset outside the partition's log starts
+    /// the partition at the log's start (offset below it) or end (offset beyond it) instead of
+    /// failing the fetch. Silent here: the caller compares with the committed offset and says
+    /// what moved (`nagare run --allow-reset`). Default: false.
+    public var startsOutOfRangeOffsetsInLog = false
     /// Called on the polling thread before the assignment changes (see `RebalanceEvent`).
     public var rebalanceListener: (@Sendable (RebalanceEvent) -> Void)?
 

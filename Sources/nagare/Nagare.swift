@@ -13,7 +13,7 @@ struct Nagare: AsyncParsableCommand {
             """,
         subcommands: [
             BrokerCommand.self, RunCommand.self, ServeCommand.self, ProduceCommand.self, ConsumeCommand.self,
-            OffsetsCommand.self, DruidSpecCommand.self, MockClusterCommand.self,
+            OffsetsCommand.self, StopCommand.self, DruidSpecCommand.self, MockClusterCommand.self,
         ]
     )
 }

@@ -16,8 +16,9 @@ struct RunCommand: AsyncParsableCommand {
             transaction. Topics the pipeline writes are created when missing. The pipeline file \
             is described in docs/pipeline-yaml.md; a wrong key is reported as FILE:LINE: KEY.
 
-            Stopping: SIGTERM, SIGINT or the stop file (--stop-file) finish and commit the \
-            current batch, leave the group and exit 0; the next start resumes exactly there. \
+            Stopping: SIGTERM, SIGINT, the stop file (--stop-file) or `nagare stop` finish and \
+            commit the current batch, leave the group and exit 0; the next start resumes exactly \
+            there. \
             After a crash (kill -9) the next start aborts the unfinished transaction and \
             resumes at the last committed batch: nothing is lost or counted twice.
 
@@ -29,7 +30,13 @@ struct RunCommand: AsyncParsableCommand {
             Offsets: partitions the group never committed start at source.startFrom. A \
             committed offset outside the log (e.g. deleted by retention) stops the run with an \
             error naming the partition; inspect with `nagare offsets show --group GROUP` and \
-            move it with `nagare offsets reset` (preview first).
+            move it with `nagare offsets reset` (preview first). With --allow-reset such a \
+            partition starts at the log's start (offset below it) or end (offset beyond it) \
+            instead, with a warning saying how many events that skips.
+
+            Status: --status HOST:PORT serves GET /status (JSON: state, start time, per \
+            partition committed offset, end offset and lag, the last batch's input count, \
+            processing time and delay, totals) and POST /stop (stop after the current batch).
 
             Exit status: 0 after a requested stop; 1 on a pipeline file error, an offset out of \
             range, a fenced instance (another process with the same --instance) or repeated \
@@ -51,8 +58,35 @@ struct RunCommand: AsyncParsableCommand {
         "Stop after the current batch when this file appears (it is deleted then).", valueName: "path"))
     var stopFile: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Serve GET /status and POST /stop over HTTP on this address (port 0: any free port, printed as `status http://HOST:PORT`).",
+        valueName: "host:port"))
+    var status: String?
+
+    @Flag(name: .long, help: "Allow --status on a non-loopback address (the endpoint has no authentication).")
+    var allowRemote = false
+
+    @Flag(name: .long, help: ArgumentHelp(
+        "Start a partition whose committed offset is outside its log at the log's start or end (with a warning saying how many events are skipped) instead of stopping."))
+    var allowReset = false
+
+    func statusAddress() throws -> HostPort? {
+        guard let status else { return nil }
+        let address: HostPort
+        do { address = try HostPort(parsing: status, allowsAnyPort: true) } catch {
+            throw ValidationError("--status: \(error.message)")
+        }
+        if !address.isLoopback && !allowRemote {
+            throw ValidationError("--status: \(address.host) is not a loopback address; the status endpoint has no authentication, pass --allow-remote to accept that")
+        }
+        return address
+    }
+
+    func validate() throws { _ = try statusAddress() }
+
     func run() async throws {
         let logger = client.logger("nagare.run")
+        let statusAddress = try statusAddress()
         let definition: PipelineDefinition
         do { definition = try PipelineDefinition.load(path: pipeline) } catch {
             throw CommandFailure(message: error.message)
@@ -61,10 +95,17 @@ struct RunCommand: AsyncParsableCommand {
         options.client = try client.clientConfiguration()
         options.instanceID = instance
         options.stopFile = stopFile
+        options.allowsOffsetReset = allowReset
         let runner = PipelineRunner(definition: definition, options: options, logger: logger)
         // A signal asks the runner to stop after the current batch; the command then waits for
         // the runner itself, so the batch's commit and the group leave are never cut short and
         // an error while stopping still fails the command.
+        let server = statusAddress.map { address in
+            let host = address.host.contains(":") ? "[\(address.host)]" : address.host
+            return PipelineStatusServer(runner: runner, address: address, logger: logger) { port in
+                FileHandle.standardOutput.write(Data("status http://\(host):\(port)\n".utf8))
+            }
+        }
         try await withThrowingTaskGroup(of: Bool.self) { tasks in
             tasks.addTask {
                 do {
@@ -79,8 +120,20 @@ struct RunCommand: AsyncParsableCommand {
                 runner.stop()
                 return false
             }
+            if let server, let statusAddress {
+                tasks.addTask {
+                    do { try await server.run() } catch {
+                        runner.stop()
+                        throw CommandFailure(message: "--status \(statusAddress): \(error)")
+                    }
+                    return false
+                }
+            }
             while let runnerFinished = try await tasks.next() {
                 if runnerFinished {
+                    // A graceful end of the status server (cancelling it logs errors), then the
+                    // signal waiter.
+                    await server?.shutdown()
                     tasks.cancelAll()
                     break
                 }

@@ -20,7 +20,8 @@ public final class Consumer: Sendable {
         try configuration.validate()
         self.configuration = configuration
         let context = ClientContext(logger: logger, rebalanceListener: configuration.rebalanceListener,
-                                    initialPosition: configuration.resolvesStartOnAssignment ? configuration.startFrom : nil)
+                                    initialPosition: configuration.resolvesStartOnAssignment ? configuration.startFrom : nil,
+                                    startsOutOfRangeOffsetsInLog: configuration.startsOutOfRangeOffsetsInLog)
         client = try RDKafkaClient(kind: .consumer, properties: configuration.rdkafkaProperties, context: context)
         // Serve logs and errors from the consumer queue, so one poll loop handles everything.
         rd_kafka_poll_set_consumer(client.handle)

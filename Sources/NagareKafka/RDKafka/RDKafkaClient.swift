@@ -19,6 +19,8 @@ final class ClientContext: Sendable {
     /// position when there is none, decided before the assignment takes effect; an
     /// out-of-range committed offset then follows `auto.offset.reset` (e.g. `error`).
     let initialPosition: StartPosition?
+    /// With `initialPosition`: a committed offset outside the log starts at the log's nearer end.
+    let startsOutOfRangeOffsetsInLog: Bool
 
     /// Delivery reports of records sent with `bulkDeliveryID`: no per-record handler, only the
     /// outcome (nil for success). Set once by the record sender.
@@ -39,7 +41,8 @@ final class ClientContext: Sendable {
     }
 
     init(logger: Logger, rebalanceListener: (@Sendable (RebalanceEvent) -> Void)? = nil,
-         initialPosition: StartPosition? = nil) {
+         initialPosition: StartPosition? = nil, startsOutOfRangeOffsetsInLog: Bool = false) {
+        self.startsOutOfRangeOffsetsInLog = startsOutOfRangeOffsetsInLog
         self.logger = logger
         self.rebalanceListener = rebalanceListener
         self.initialPosition = initialPosition
@@ -291,6 +294,16 @@ private func resolveStartOffsets(
     }
     for i in 0..<Int(list.pointee.cnt) where list.pointee.elems[i].offset < 0 {
         list.pointee.elems[i].offset = start == .earliest ? LogicalOffset.beginning : LogicalOffset.end
+    }
+    guard context.startsOutOfRangeOffsetsInLog else { return }
+    for i in 0..<Int(list.pointee.cnt) where list.pointee.elems[i].offset >= 0 {
+        let elem = list.pointee.elems[i]
+        var low: Int64 = 0
+        var high: Int64 = 0
+        let err = rd_kafka_query_watermark_offsets(rk, elem.topic, elem.partition, &low, &high, 10_000)
+        // Unknown range: keep the committed offset (the fetch then reports any problem).
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { continue }
+        list.pointee.elems[i].offset = min(max(elem.offset, low), high)
     }
 }
 

@@ -1,3 +1,4 @@
+import Logging
 import NagareCore
 import NagareEngine
 import NagareKafka
@@ -18,8 +19,20 @@ final class KafkaRecordSource: RecordSource {
     /// expected. Such an error can also arrive just after the seek (it was queued before it);
     /// it is real only if the offset sought lies outside the log.
     private var positions: [TopicPartition: SourcePosition] = [:]
+    /// `--allow-reset`: an offset outside the log moves to the log's nearer end, with a warning.
+    private let allowsReset: Bool
+    private let logger: Logger
+    /// The out-of-range offsets already moved (and warned about) per partition, so that
+    /// rewinding to the same committed offset after an abort does not warn again.
+    private var resets: [TopicPartition: (from: Offset, to: Offset)] = [:]
+    /// The largest Kafka timestamp (ms) among the records the last poll returned.
+    private(set) var newestTimestampOfLastPoll: Int64?
 
-    init(consumer: Consumer) { self.consumer = consumer }
+    init(consumer: Consumer, allowsReset: Bool = false, logger: Logger = Logger(label: "nagare.run")) {
+        self.consumer = consumer
+        self.allowsReset = allowsReset
+        self.logger = logger
+    }
 
     func takeRebalances() -> [RebalanceEvent] {
         defer { pendingRebalances.removeAll() }
@@ -42,13 +55,24 @@ final class KafkaRecordSource: RecordSource {
                 continue
             case .partitionError(let tp, let error):
                 guard case .offset(let sought) = positions[tp] else { continue }
+                if allowsReset, let moved = try await moveIntoRange(tp, sought) {
+                    try await consumer.seek(PartitionOffset(tp, moved))
+                    positions[tp] = .offset(moved)
+                    records.removeAll { $0.topicPartition == tp }
+                    continue
+                }
                 try await checkInRange(tp, sought, detail: error.message)
             }
         }
+        newestTimestampOfLastPoll = records.lazy.map(\.timestampMilliseconds).max()
         return records
     }
 
     func seek(_ topicPartition: TopicPartition, to position: SourcePosition) async throws {
+        var position = position
+        if allowsReset, case .offset(let offset) = position, let moved = try await moveIntoRange(topicPartition, offset) {
+            position = .offset(moved)
+        }
         positions[topicPartition] = position
         switch position {
         case .offset(let offset):
@@ -80,10 +104,37 @@ final class KafkaRecordSource: RecordSource {
             + "(a preview; add --execute to apply) [\(detail)]")
     }
 
+    /// With `--allow-reset`: where to read instead of `offset` when it lies outside the log
+    /// (the log start when below it, the log end when beyond it), after one warning per
+    /// partition saying how many events that skips; nil when `offset` is inside the log.
+    private func moveIntoRange(_ tp: TopicPartition, _ offset: Offset) async throws -> Offset? {
+        if let done = resets[tp], done.from == offset { return done.to }
+        let (low, high) = try await consumer.watermarks(tp)
+        if offset >= low && offset <= high { return nil }
+        if offset < low {
+            logger.warning("""
+                \(tp): the committed offset \(offset) is below the log start \(low) (its records were deleted, \
+                e.g. by retention); --allow-reset: starting at \(low), skipping \(low.rawValue - offset.rawValue) events
+                """)
+            resets[tp] = (offset, low)
+            return low
+        }
+        logger.warning("""
+            \(tp): the committed offset \(offset) is beyond the log end \(high) (was the topic recreated?); \
+            --allow-reset: starting at the log end \(high), \(offset.rawValue - high.rawValue) offsets back: skipping 0 \
+            events; the events written from offset \(high) on are read, again if they were read before the topic was recreated
+            """)
+        resets[tp] = (offset, high)
+        return high
+    }
+
     func committedOffsets(for partitions: [TopicPartition]) async throws -> [TopicPartition: Offset] {
         var out: [TopicPartition: Offset] = [:]
         for (tp, offset) in try await consumer.committed(partitions) {
-            if let offset { out[tp] = offset }
+            guard let offset else { continue }
+            // --allow-reset: the tasks take the moved offset as committed, so they neither wait
+            // for offsets that do not exist nor drop the records read from the new start.
+            out[tp] = allowsReset ? try await moveIntoRange(tp, offset) ?? offset : offset
         }
         return out
     }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import Logging
 public import NagareCore
 public import NagareEngine
@@ -24,6 +24,10 @@ public final class PipelineRunner: Sendable {
         public var stopFile: String?
         /// Partitions for output topics created because they were missing.
         public var defaultPartitions: Int32 = 6
+        /// A committed offset outside the partition's log starts the partition at the log's
+        /// start (offset below it) or end (offset above it), with a warning saying how many
+        /// events that skips, instead of stopping the run. Default: false.
+        public var allowsOffsetReset = false
         public init() {}
     }
 
@@ -33,6 +37,9 @@ public final class PipelineRunner: Sendable {
     private let stopRequested = Atomic<Bool>(false)
     /// Live figures for logs and the status endpoint.
     public let status = Mutex(RunnerStatus())
+    /// When this runner was created (the process's start, for the status endpoint).
+    public let startedAt = Date()
+    let startedInstant = ContinuousClock.now
 
     public init(definition: PipelineDefinition, options: Options, logger: Logger) {
         self.definition = definition
@@ -40,14 +47,17 @@ public final class PipelineRunner: Sendable {
         self.logger = logger
     }
 
-    public func stop() { stopRequested.store(true, ordering: .relaxed) }
+    public func stop() {
+        stopRequested.store(true, ordering: .relaxed)
+        status.withLock { $0.state = .stopping }
+    }
 
     var shouldStop: Bool {
         if stopRequested.load(ordering: .relaxed) { return true }
         if let path = options.stopFile, FileManager.default.fileExists(atPath: path) {
             logger.info("stop file \(path) found: stopping after the current batch")
             try? FileManager.default.removeItem(atPath: path)
-            stopRequested.store(true, ordering: .relaxed)
+            stop()
             return true
         }
         return false
@@ -71,10 +81,12 @@ public final class PipelineRunner: Sendable {
         consumerConfig.client.properties["auto.offset.reset"] = "error"
         consumerConfig.startFrom = definition.source.startFrom
         consumerConfig.resolvesStartOnAssignment = true
+        // --allow-reset: the fetch starts inside the log; KafkaRecordSource warns per partition.
+        consumerConfig.startsOutOfRangeOffsetsInLog = options.allowsOffsetReset
         let consumer = try Consumer(configuration: consumerConfig, logger: logger)
         try consumer.subscribe(definition.source.topics)
 
-        let source = KafkaRecordSource(consumer: consumer)
+        let source = KafkaRecordSource(consumer: consumer, allowsReset: options.allowsOffsetReset, logger: logger)
         let sink = KafkaTransactionalSink(producer: producer, consumer: consumer)
         let loop = BatchLoop(pipeline: pipeline, source: source, sink: sink,
                              changelogReader: KafkaChangelogReader(client: options.client, logger: logger))
@@ -90,6 +102,10 @@ public final class PipelineRunner: Sendable {
             case .recordSkipped(let m): logger.warning("record skipped: \(m)")
             }
         }
+        // End offsets for the status's lag, refreshed once a second apart from the batch loop.
+        let endOffsets = Task { await refreshEndOffsets(consumer) }
+        defer { endOffsets.cancel() }
+        status.withLock { if $0.state == .starting { $0.state = .running } }
         logger.info("pipeline \(definition.name) running: \(definition.source.topics) → group \(definition.source.group)")
         do {
             while !shouldStop {
@@ -98,14 +114,17 @@ public final class PipelineRunner: Sendable {
                     case .assigned(let ps):
                         logger.info("assigned \(ps.map(\.description).joined(separator: ", "))")
                         try await loop.assign(ps)
+                        recordAssignment(loop)
                     case .revoked(let ps), .lost(let ps):
                         logger.info("released \(ps.map(\.description).joined(separator: ", "))")
                         loop.revoke(ps)
+                        recordAssignment(loop)
                     }
                 }
                 let started = ContinuousClock.now
                 let outcome = try await loop.runBatch()
-                record(outcome, loop: loop, duration: ContinuousClock.now - started)
+                record(outcome, loop: loop, duration: ContinuousClock.now - started,
+                       newestTimestamp: source.newestTimestampOfLastPoll)
             }
         } catch {
             try? await consumer.close()
@@ -116,18 +135,49 @@ public final class PipelineRunner: Sendable {
         logger.info("stopped after \(loop.committedBatches) batches, \(loop.statistics.inputRecords) records")
     }
 
-    private func record(_ outcome: BatchLoop.BatchOutcome, loop: BatchLoop, duration: Duration) {
+    private func record(_ outcome: BatchLoop.BatchOutcome, loop: BatchLoop, duration: Duration, newestTimestamp: Int64?) {
+        let now = Date()
         status.withLock { s in
             switch outcome {
             case .idle: break
             case .committed(let stats):
                 s.batches += 1
                 s.inputRecords += stats.inputRecords
+                s.totals += stats
                 s.lastBatchRecords = stats.inputRecords
+                s.lastBatchOutputRecords = stats.outputRecords
                 s.lastBatchDuration = duration
+                s.lastBatchCompletedAt = now
+                s.lastBatchDelayMilliseconds = newestTimestamp.map { Int64((now.timeIntervalSince1970 * 1000).rounded()) - $0 }
             case .aborted: s.abortedBatches += 1
             }
-            s.assigned = loop.tasks.keys.sorted()
+        }
+        recordAssignment(loop)
+    }
+
+    /// The assigned partitions and their committed offsets, as the tasks know them.
+    private func recordAssignment(_ loop: BatchLoop) {
+        let committed = loop.tasks.compactMapValues(\.committedOffset)
+        let assigned = loop.tasks.keys.sorted()
+        status.withLock { s in
+            s.assigned = assigned
+            s.committedOffsets = committed
+            s.endOffsets = s.endOffsets.filter { assigned.contains($0.key) }
+        }
+    }
+
+    /// Asks the broker for the assigned partitions' high watermarks once a second until
+    /// cancelled. A failed request leaves the previous value.
+    private func refreshEndOffsets(_ consumer: Consumer) async {
+        while !Task.isCancelled {
+            let partitions = status.withLock { $0.assigned }
+            for tp in partitions {
+                guard let (_, high) = try? await consumer.watermarks(tp, timeout: .seconds(2)) else { continue }
+                status.withLock { s in
+                    if s.assigned.contains(tp) { s.endOffsets[tp] = high }
+                }
+            }
+            try? await Task.sleep(for: .seconds(1))
         }
     }
 
@@ -164,10 +214,25 @@ public final class PipelineRunner: Sendable {
 
 /// What a running pipeline process has done so far.
 public struct RunnerStatus: Sendable {
+    public enum State: String, Sendable {
+        case starting, running, stopping
+    }
+
+    public var state = State.starting
     public var batches = 0
     public var abortedBatches = 0
     public var inputRecords = 0
     public var lastBatchRecords = 0
     public var lastBatchDuration: Duration = .zero
     public var assigned: [TopicPartition] = []
+    public var lastBatchOutputRecords = 0
+    /// When the last batch committed minus the Kafka timestamp of the newest record it read.
+    public var lastBatchDelayMilliseconds: Int64?
+    public var lastBatchCompletedAt: Date?
+    /// Over committed batches.
+    public var totals = TaskStatistics()
+    /// Per assigned partition: the next offset to read, as committed.
+    public var committedOffsets: [TopicPartition: Offset] = [:]
+    /// Per assigned partition: the high watermark, refreshed about once a second.
+    public var endOffsets: [TopicPartition: Offset] = [:]
 }
