@@ -62,9 +62,10 @@ for i in range(2000):
     lines.append(json.dumps(e))
     if i % 20 == 0:
         lines.append(json.dumps(e))
-lines.insert(1000, '{"event_id": "broken"')
 print("\n".join(lines))
 PY
+# Sent without a key, so that it reaches the pipeline, which sends it to events.dlq.
+echo '{"event_id": "broken"' | "$NAGARE" produce --brokers "$brokers" --topic events.raw
 
 query='{"queryType":"topN","dataSource":"access-logs","intervals":["2000-01-01/2100-01-01"],"granularity":"all",
  "dimension":"site_name","metric":"events","threshold":5,
