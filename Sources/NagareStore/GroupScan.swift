@@ -92,7 +92,8 @@ struct GroupScan {
         let scratch = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(maxRows, 1))
         let keys = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: max(maxRows, 1))
         let groupOf = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(maxRows, 1))
-        defer { mask.deallocate(); scratch.deallocate(); keys.deallocate(); groupOf.deallocate() }
+        let selected = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(maxRows, 1))
+        defer { mask.deallocate(); scratch.deallocate(); keys.deallocate(); groupOf.deallocate(); selected.deallocate() }
 
         for segment in snapshot.segments where segment.end > low && segment.start < high && segment.rowCount > 0 {
             let n = segment.rowCount
@@ -118,15 +119,56 @@ struct GroupScan {
                             let b = table[Int(slots[r])]
                             groupOf[r] = (hasFilter && rowMask[r] == 0) ? -1 : b
                         }
+                    } else if hasFilter {
+                        // No short-circuit on the (unpredictable) mask: selects, not branches.
+                        for r in 0..<n {
+                            let b = table[Int(slots[r])]
+                            let pass = UInt8(truncatingIfNeeded: ~b >> 31) & rowMask[r]  // 1 if b >= 0 and the row passes
+                            keys[r] = pass != 0 ? UInt64(truncatingIfNeeded: b) : sentinel
+                        }
                     } else {
                         for r in 0..<n {
                             let b = table[Int(slots[r])]
-                            keys[r] = (b < 0 || (hasFilter && rowMask[r] == 0)) ? sentinel : UInt64(b)
+                            keys[r] = b < 0 ? sentinel : UInt64(b)
                         }
                     }
                 }
             }
-            if k > 0 {
+            // With a filter the passing rows come in no predictable pattern, so a branch per row
+            // on "does it pass" mispredicts often. List the passing rows once, without branches,
+            // and let the later passes visit only them.
+            var selection: UnsafeBufferPointer<Int32>?
+            if hasFilter && k > 0 && !overflow {
+                var m = 0
+                for r in 0..<n {
+                    selected[m] = Int32(truncatingIfNeeded: r)
+                    m &+= keys[r] != sentinel ? 1 : 0
+                }
+                selection = UnsafeBufferPointer(rebasing: selected[0..<m])
+            }
+            if k > 0, let selection {
+                for (j, d) in groupDimensions.enumerated() {
+                    let c = cardinalities[j]
+                    segment.dimensions[d].withUnsafeBufferPointer { column in
+                        for r in selection { keys[Int(r)] = keys[Int(r)] &* c &+ UInt64(column[Int(r)]) }
+                    }
+                }
+                groupOf.update(repeating: -1)
+                for r in selection {
+                    let key = keys[Int(r)]
+                    var g: Int32
+                    if useDense {
+                        g = dense[Int(key)]
+                        if g < 0 { g = addGroup(key: key, cardinalities: cardinalities); dense[Int(key)] = g }
+                    } else if let found = hashed[key] {
+                        g = found
+                    } else {
+                        g = addGroup(key: key, cardinalities: cardinalities)
+                        hashed[key] = g
+                    }
+                    groupOf[Int(r)] = g
+                }
+            } else if k > 0 {
                 if overflow {
                     for r in 0..<n {
                         guard keys[r] != sentinel else { groupOf[r] = -1; continue }
@@ -165,11 +207,15 @@ struct GroupScan {
             }
             for i in states.indices { states[i].grow(to: groupCount) }
             groupRows.withUnsafeMutableBufferPointer { rows in
-                for r in 0..<n { let g = groupOf[r]; if g >= 0 { rows[Int(g)] += 1 } }
+                if let selection {
+                    for r in selection { rows[Int(groupOf[Int(r)])] += 1 }
+                } else {
+                    for r in 0..<n { let g = groupOf[r]; if g >= 0 { rows[Int(g)] += 1 } }
+                }
             }
             let groups = UnsafeBufferPointer(rebasing: groupOf[0..<n])
             for i in states.indices {
-                states[i].accumulate(segment, groupOf: groups, scratch: scratch, hashes: hashes)
+                states[i].accumulate(segment, groupOf: groups, selection: selection, scratch: scratch, hashes: hashes)
             }
         }
         for i in states.indices { states[i].grow(to: groupCount) }

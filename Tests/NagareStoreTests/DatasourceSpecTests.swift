@@ -10,6 +10,7 @@ import Testing
         let spec = try DatasourceSpec.load(path: path)
         #expect(spec.name == "access-logs")
         #expect(spec.topic == "events.enriched")
+        #expect(spec.timestampField == "ts")
         #expect(spec.granularity == .minute)
         #expect(spec.timestampFormat == .iso8601)
         #expect(spec.dimensions == ["site_name", "category", "account", "country", "device", "browser", "os", "sport"])
@@ -28,7 +29,7 @@ import Testing
             metrics:
               - {name: n, type: count}
             """)
-        #expect(spec.timestampField == "ts")
+        #expect(spec.timestampField == "timestamp")
         #expect(spec.timestampFormat == .iso8601)
         #expect(spec.granularity == .minute)
     }
