@@ -57,7 +57,11 @@ def table(output):
 
 
 def committed(bootstrap):
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": GROUP, "enable.auto.commit": False})
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": GROUP, "enable.auto.commit": False,
+                  # Only committed offsets are wanted; read_committed would make librdkafka ask
+                  # with require_stable and retry (until timeout) while a transaction of the
+                  # running pipeline holds offsets pending.
+                  "isolation.level": "read_uncommitted"})
     try:
         tps = [TopicPartition(TOPIC, p) for p in range(gen.PARTITIONS)]
         return {tp.partition: tp.offset for tp in c.committed(tps, timeout=10)}

@@ -22,9 +22,11 @@ final class ClientContext: Sendable {
     /// With `initialPosition`: a committed offset outside the log starts at the log's nearer end.
     let startsOutOfRangeOffsetsInLog: Bool
 
-    /// Delivery reports of records sent with `bulkDeliveryID`: no per-record handler, only the
-    /// outcome (nil for success). Set once by the record sender.
-    let bulkDelivery = Mutex<(@Sendable (KafkaClientError?) -> Void)?>(nil)
+    /// Where delivery reports of records sent with `bulkDeliveryID` go: no per-record handler,
+    /// only the outcome. (A stored object rather than a stored closure: a closure kept in a
+    /// `Mutex` and read back on every report was re-wrapped each time and overflowed the
+    /// stack after enough records in a release build.)
+    let bulkDelivery = BulkDelivery()
     /// The delivery id of records whose reports go to `bulkDelivery`.
     static let bulkDeliveryID: UInt = 0
 
@@ -205,7 +207,7 @@ final class RDKafkaClient: @unchecked Sendable {
                 if id == ClientContext.bulkDeliveryID {
                     let outcome = m.err == RD_KAFKA_RESP_ERR_NO_ERROR
                         ? nil : KafkaClientError(m.err, "delivery failed", fatal: context.fatalError != nil)
-                    context.bulkDelivery.withLock { $0 }?(outcome)
+                    context.bulkDelivery.delivered(outcome)
                     return
                 }
                 guard let handler = context.takeDelivery(id) else { return }
@@ -321,4 +323,37 @@ func milliseconds(_ duration: Duration) -> Int32 {
     let c = duration.components
     let ms = c.seconds * 1000 + c.attoseconds / 1_000_000_000_000_000
     return Int32(clamping: ms)
+}
+
+/// Outcomes of records produced without a per-record handler: releases their in-flight slot and
+/// keeps the first failure (and the count) for the next flush or commit to report.
+final class BulkDelivery: Sendable {
+    private struct State {
+        var limiter: InFlightLimiter?
+        var firstFailure: KafkaClientError?
+        var failures = 0
+    }
+
+    private let state = Mutex(State())
+
+    func attach(_ limiter: InFlightLimiter) { state.withLock { $0.limiter = limiter } }
+
+    func delivered(_ error: KafkaClientError?) {
+        let limiter = state.withLock { s -> InFlightLimiter? in
+            if let error {
+                s.failures += 1
+                if s.firstFailure == nil { s.firstFailure = error }
+            }
+            return s.limiter
+        }
+        limiter?.release()
+    }
+
+    /// The first failure since the last call and how many failed.
+    func takeFailures() -> (first: KafkaClientError?, count: Int) {
+        state.withLock { s in
+            defer { s.firstFailure = nil; s.failures = 0 }
+            return (s.firstFailure, s.failures)
+        }
+    }
 }

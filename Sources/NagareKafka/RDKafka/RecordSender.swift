@@ -8,26 +8,12 @@ import Synchronization
 final class RecordSender: Sendable {
     let client: RDKafkaClient
     let limiter: InFlightLimiter
-    /// The first delivery failure since the last `flush`, reported by `flush`. Shared with the
-    /// bulk delivery handler, hence boxed.
-    private let firstFailure = FailureBox()
-    private let failureCount = Counter()
 
     init(client: RDKafkaClient, maxInFlight: Int) {
         self.client = client
         let limiter = InFlightLimiter(maximum: maxInFlight)
         self.limiter = limiter
-        let failureCount = self.failureCount
-        let firstFailure = self.firstFailure
-        client.context.bulkDelivery.withLock {
-            $0 = { error in
-                limiter.release()
-                if let error {
-                    failureCount.add(1)
-                    firstFailure.withLock { if $0 == nil { $0 = error } }
-                }
-            }
-        }
+        client.context.bulkDelivery.attach(limiter)
     }
 
     /// Sends and waits for the broker's acknowledgement.
@@ -61,8 +47,7 @@ final class RecordSender: Sendable {
             throw KafkaClientError(err, "flush: \(rd_kafka_outq_len(client.handle)) records still queued")
         }
         try client.checkFatal()
-        let failure = firstFailure.take()
-        let count = failureCount.take()
+        let (failure, count) = client.context.bulkDelivery.takeFailures()
         if var failure {
             failure.message += " (\(count) record(s) failed)"
             throw failure
@@ -160,18 +145,4 @@ private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawPointer?,
         return withUnsafePointer(to: &zero) { body(UnsafeRawPointer($0), 0) }
     }
     return bytes.withUnsafeBytes { body($0.baseAddress, $0.count) }
-}
-
-/// The first delivery failure since it was last taken.
-final class FailureBox: Sendable {
-    private let value = Mutex<KafkaClientError?>(nil)
-    func withLock<R>(_ body: (inout KafkaClientError?) -> R) -> R { value.withLock { body(&$0) } }
-    func take() -> KafkaClientError? { value.withLock { v in defer { v = nil }; return v } }
-}
-
-/// A count of delivery failures since it was last taken.
-final class Counter: Sendable {
-    private let value = Atomic<Int>(0)
-    func add(_ n: Int) { value.add(n, ordering: .relaxed) }
-    func take() -> Int { value.exchange(0, ordering: .relaxed) }
 }
