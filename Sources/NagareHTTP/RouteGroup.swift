@@ -12,8 +12,11 @@ public protocol RouteGroup: Sendable {
 
 /// Builds the router of `nagare serve` from route groups.
 public enum NagareRouter {
-    public static func make(_ groups: [any RouteGroup]) -> Router<NagareRequestContext> {
+    /// With `authToken`, every route (all of them: the middleware is added before any group
+    /// registers) requires that token; see `AuthTokenMiddleware`.
+    public static func make(_ groups: [any RouteGroup], authToken: String? = nil) -> Router<NagareRequestContext> {
         let router = Router(context: NagareRequestContext.self)
+        if let authToken { router.add(middleware: AuthTokenMiddleware(token: authToken)) }
         for group in groups { group.register(on: router) }
         return router
     }

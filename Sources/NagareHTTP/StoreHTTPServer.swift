@@ -17,13 +17,14 @@ public enum StoreHTTPServer {
     }
 
     /// An application bound to `host:port` (port 0: any free port) serving `routes`.
-    /// `onListening` receives the bound port once the server accepts connections.
+    /// `onListening` receives the bound port once the server accepts connections. With
+    /// `authToken`, every request but the health check must carry it (`AuthTokenMiddleware`).
     public static func make(
-        routes: [any RouteGroup], host: String, port: Int, logger: Logger,
+        routes: [any RouteGroup], host: String, port: Int, authToken: String? = nil, logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void
     ) -> some ApplicationProtocol {
         Application(
-            router: NagareRouter.make(routes),
+            router: NagareRouter.make(routes, authToken: authToken),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "nagare"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
             logger: logger)

@@ -1,0 +1,78 @@
+public import Hummingbird
+
+/// Refuses every request that does not carry the server's token, so that a server bound to a
+/// non-loopback address answers only those who know it.
+///
+/// The token comes as `Authorization: Bearer TOKEN`, or as the query parameter `?token=TOKEN`
+/// so that a link opened in a browser works. A request without it, or with another token, is
+/// answered 401 with a JSON error and `WWW-Authenticate: Bearer`. Only `GET /status/health`
+/// is exempt: load balancers probe it without credentials and it reveals nothing.
+///
+/// `NagareRouter.make` adds it before any route group registers, and Hummingbird applies a
+/// router middleware to every route added after it (and to the not-found answer), so every
+/// route and every middleware a group adds (static files, server-sent events) is behind it.
+public struct AuthTokenMiddleware: RouterMiddleware {
+    public typealias Context = NagareRequestContext
+
+    let token: [UInt8]
+
+    /// `token` must not be empty (an empty token would let an empty `?token=` through).
+    public init(token: String) {
+        precondition(!token.isEmpty, "the auth token must not be empty")
+        self.token = Array(token.utf8)
+    }
+
+    public func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        if request.method == .get && request.uri.path == "/status/health" {
+            return try await next(request, context)
+        }
+        let offered = Self.offeredToken(request)
+        guard let offered, Self.constantTimeEquals(Array(offered.utf8), token) else {
+            let message = offered == nil
+                ? "this server requires a token: send 'Authorization: Bearer TOKEN' or add ?token=TOKEN"
+                : "the token is not this server's"
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            headers[.wwwAuthenticate] = #"Bearer realm="nagare""#
+            let body = #"{"error":"Unauthorized","errorMessage":"\#(message)"}"#
+            return Response(status: .unauthorized, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+        }
+        return try await next(request, context)
+    }
+
+    /// The bearer token of the `Authorization` header, else the `token` query parameter.
+    static func offeredToken(_ request: Request) -> String? {
+        if let header = request.headers[.authorization] {
+            let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+            if parts.count == 2, parts[0].lowercased() == "bearer" {
+                return parts[1].trimmingCharacters(in: " ")
+            }
+        }
+        return request.uri.queryParameters["token"].map(String.init)
+    }
+
+    /// Compares in time that depends only on the lengths, never on where the first difference
+    /// is, so response times do not reveal how much of a guess was right.
+    static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
+        if a.count != b.count { difference |= 1 }
+        let n = max(a.count, b.count)
+        for i in 0..<n {
+            let x = i < a.count ? a[i] : 0
+            let y = i < b.count ? b[i] : 0
+            difference |= x ^ y
+        }
+        return difference == 0
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingCharacters(in character: Character) -> String {
+        var s = self
+        while s.first == character { s.removeFirst() }
+        while s.last == character { s.removeLast() }
+        return String(s)
+    }
+}
