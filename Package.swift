@@ -66,7 +66,11 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            // The dashboard's files are compiled in (DashboardAssets.swift, scripts/embed-dashboard.py)
+            // so that a copied binary needs no resource bundle beside it.
+            exclude: ["Dashboard"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -16,6 +16,11 @@ public enum StoreHTTPServer {
         ]
     }
 
+    /// The dashboard at `/`, its live updates and its pipeline health panel.
+    public static func dashboardRoutes(live: LiveBroadcaster, pipelineHealth: PipelineHealthMonitor?) -> [any RouteGroup] {
+        [DashboardRoutes(), LiveRoutes(broadcaster: live), PipelineHealthRoutes(monitor: pipelineHealth)]
+    }
+
     /// An application bound to `host:port` (port 0: any free port) serving `routes`.
     /// `onListening` receives the bound port once the server accepts connections. With
     /// `authToken`, every request but the health check must carry it (`AuthTokenMiddleware`).

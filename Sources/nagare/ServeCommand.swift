@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import NagareCore
+import NagareHTTP
 import NagareRuntime
 import NagareStore
 
@@ -41,6 +42,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Records per ingest step (one SQLite transaction).")
     var maxBatchRecords: Int = 10_000
 
+    @Option(name: .customLong("pipeline-status"), help: ArgumentHelp(
+        "A pipeline's status URL (nagare run --status HOST:PORT → http://HOST:PORT) whose health the dashboard shows; repeatable.",
+        valueName: "url"))
+    var pipelineStatus: [String] = []
+
     func validate() throws {
         guard !config.isEmpty else { throw ValidationError("--config: give at least one datasource file") }
         _ = try options()
@@ -58,6 +64,10 @@ struct ServeCommand: AsyncParsableCommand {
         options.httpConfiguration.queryTimeout = .milliseconds(Int64(queryTimeoutSeconds * 1000))
         options.ingest = StoreIngestorConfiguration(client: try client.clientConfiguration())
         options.ingest.maxRecordsPerBatch = maxBatchRecords
+        for url in pipelineStatus {
+            if let problem = PipelineHealthMonitor.problem(with: url) { throw ValidationError("--pipeline-status: \(problem)") }
+        }
+        options.pipelineStatusURLs = pipelineStatus
         do {
             try options.httpConfiguration.validate()
             try options.ingest.validate()

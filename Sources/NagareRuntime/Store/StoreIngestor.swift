@@ -1,6 +1,7 @@
 public import Logging
 import NagareCore
 import NagareKafka
+public import NagareHTTP
 public import NagareStore
 public import ServiceLifecycle
 public import Synchronization
@@ -34,10 +35,14 @@ public final class StoreIngestor: Service, Sendable {
     private let stopRequested = Atomic<Bool>(false)
     /// Live figures for logs, the dashboard and `/metrics`.
     public let status = Mutex(StoreIngestorStatus())
+    /// Told of each committed step, for the dashboard's live updates (`GET /api/live`).
+    let live: LiveBroadcaster?
 
     public init(
-        store: AnalyticsStore, datasource: String, configuration: StoreIngestorConfiguration, logger: Logger
+        store: AnalyticsStore, datasource: String, configuration: StoreIngestorConfiguration, logger: Logger,
+        live: LiveBroadcaster? = nil
     ) throws(StoreError) {
+        self.live = live
         self.store = store
         self.datasource = datasource
         self.topic = try store.spec(of: datasource).topic
@@ -156,6 +161,11 @@ public final class StoreIngestor: Service, Sendable {
             $0.malformed += result.malformed
             $0.batches += 1
             $0.offsets = state.stored
+        }
+        if result.accepted > 0 {
+            live?.publish(LiveCommit(
+                datasource: datasource, rows: result.accepted,
+                newestTimestampMilliseconds: records.lazy.map(\.timestampMilliseconds).max()))
         }
         await commitToGroup(consumer, result.committedOffsets, &state)
     }

@@ -21,6 +21,9 @@ public final class StoreServer: Sendable {
         public var http = HostPort(host: "127.0.0.1", port: 8080)
         public var httpConfiguration = HTTPConfiguration()
         public var ingest = StoreIngestorConfiguration()
+        /// `GET /status` URLs of pipelines (`nagare run --status`) whose health the dashboard
+        /// shows. Default: none.
+        public var pipelineStatusURLs: [String] = []
         public init() {}
     }
 
@@ -42,18 +45,25 @@ public final class StoreServer: Sendable {
         try options.httpConfiguration.validate()
         try options.ingest.validate()
         let store = try AnalyticsStore(dataDirectory: options.dataDirectory, datasources: datasources)
+        let live = LiveBroadcaster()
         let ingestors = try datasources.map {
-            try StoreIngestor(store: store, datasource: $0.name, configuration: options.ingest, logger: logger)
+            try StoreIngestor(store: store, datasource: $0.name, configuration: options.ingest, logger: logger, live: live)
         }
         self.store = store
         self.ingestors = ingestors
+        let pipelineHealth = options.pipelineStatusURLs.isEmpty ? nil : PipelineHealthMonitor(urls: options.pipelineStatusURLs)
         let http = StoreHTTPServer.make(
-            routes: StoreHTTPServer.routes(store: store, configuration: options.httpConfiguration),
+            routes: StoreHTTPServer.routes(store: store, configuration: options.httpConfiguration)
+                + StoreHTTPServer.dashboardRoutes(live: live, pipelineHealth: pipelineHealth),
             host: options.http.host, port: options.http.port, logger: logger, onListening: onListening)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: http, successTerminationBehavior: .gracefullyShutdownGroup,
                   failureTerminationBehavior: .gracefullyShutdownGroup)
         ]
+        if let pipelineHealth {
+            services.append(.init(service: pipelineHealth, successTerminationBehavior: .ignore,
+                                  failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
         for ingestor in ingestors {
             services.append(.init(service: ingestor, successTerminationBehavior: .ignore,
                                   failureTerminationBehavior: .gracefullyShutdownGroup))
