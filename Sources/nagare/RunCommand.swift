@@ -70,6 +70,11 @@ struct RunCommand: AsyncParsableCommand {
         "Start a partition whose committed offset is outside its log at the log's start or end (with a warning saying how many events are skipped) instead of stopping."))
     var allowReset = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "exactly-once (default) or at-least-once: a demonstration mode without transactions (outputs first, then a plain offset commit), which duplicates after a crash.",
+        valueName: "mode"))
+    var delivery: String = PipelineRunner.Delivery.exactlyOnce.rawValue
+
     func statusAddress() throws -> HostPort? {
         guard let status else { return nil }
         let address: HostPort
@@ -82,7 +87,12 @@ struct RunCommand: AsyncParsableCommand {
         return address
     }
 
-    func validate() throws { _ = try statusAddress() }
+    func validate() throws {
+        _ = try statusAddress()
+        if PipelineRunner.Delivery(rawValue: delivery) == nil {
+            throw ValidationError("--delivery: '\(delivery)' is not one of exactly-once, at-least-once")
+        }
+    }
 
     func run() async throws {
         let logger = client.logger("nagare.run")
@@ -96,6 +106,7 @@ struct RunCommand: AsyncParsableCommand {
         options.instanceID = instance
         options.stopFile = stopFile
         options.allowsOffsetReset = allowReset
+        options.delivery = PipelineRunner.Delivery(rawValue: delivery) ?? .exactlyOnce
         let runner = PipelineRunner(definition: definition, options: options, logger: logger)
         // A signal asks the runner to stop after the current batch; the command then waits for
         // the runner itself, so the batch's commit and the group leave are never cut short and

@@ -28,7 +28,19 @@ public final class PipelineRunner: Sendable {
         /// start (offset below it) or end (offset above it), with a warning saying how many
         /// events that skips, instead of stopping the run. Default: false.
         public var allowsOffsetReset = false
+        /// `.atLeastOnce` is a demonstration mode (see `AtLeastOnceSink`): outputs without a
+        /// transaction, offsets committed after them. Default: `.exactlyOnce`.
+        public var delivery = Delivery.exactlyOnce
         public init() {}
+    }
+
+    /// How a batch's outputs and input offsets are committed.
+    public enum Delivery: String, Sendable, CaseIterable {
+        /// One Kafka transaction per batch: outputs, changelog and offsets, all or nothing.
+        case exactlyOnce = "exactly-once"
+        /// Demonstration only: outputs produced plainly, then a plain offset commit; a crash
+        /// in between duplicates the batch.
+        case atLeastOnce = "at-least-once"
     }
 
     let definition: PipelineDefinition
@@ -70,9 +82,15 @@ public final class PipelineRunner: Sendable {
         var producerConfig = TransactionalProducerConfiguration(
             transactionalID: "nagare.\(definition.name).\(options.instanceID)", client: options.client)
         producerConfig.producer.lingerMilliseconds = 5
-        let producer = try TransactionalProducer(configuration: producerConfig, logger: logger)
-        defer { producer.close() }
-        try await producer.initTransactions()
+        let producer = options.delivery == .exactlyOnce
+            ? try TransactionalProducer(configuration: producerConfig, logger: logger) : nil
+        defer { producer?.close() }
+        try await producer?.initTransactions()
+        // --delivery at-least-once (demonstration): a plain producer, no fencing.
+        let plainProducer = producer == nil ? try Producer(configuration: producerConfig.producer, logger: logger) : nil
+        if plainProducer != nil {
+            logger.warning("delivery at-least-once: a demonstration mode; a crash duplicates the batch in flight")
+        }
 
         var consumerConfig = ConsumerConfiguration(client: options.client, groupID: definition.source.group)
         consumerConfig.isolationLevel = .readCommitted
@@ -87,7 +105,11 @@ public final class PipelineRunner: Sendable {
         try consumer.subscribe(definition.source.topics)
 
         let source = KafkaRecordSource(consumer: consumer, allowsReset: options.allowsOffsetReset, logger: logger)
-        let sink = KafkaTransactionalSink(producer: producer, consumer: consumer)
+        let sink: any TransactionalSink = if let producer {
+            KafkaTransactionalSink(producer: producer, consumer: consumer)
+        } else {
+            AtLeastOnceSink(producer: plainProducer!, consumer: consumer)
+        }
         let loop = BatchLoop(pipeline: pipeline, source: source, sink: sink,
                              changelogReader: KafkaChangelogReader(client: options.client, logger: logger))
         let logger = self.logger
