@@ -18,12 +18,14 @@ public struct PrometheusTextWriter: Sendable {
         public var labels: Labels
         public var value: Double
 
-        public init(_ labels: Labels = [], _ value: Double) {
+        public init(_ labels: Labels, _ value: Double) {
             self.labels = labels
             self.value = value
         }
 
-        public init(_ labels: Labels = [], _ value: Int) { self.init(labels, Double(value)) }
+        public init(_ labels: Labels, _ value: Int) { self.init(labels, Double(value)) }
+        public init(_ value: Double) { self.init([], value) }
+        public init(_ value: Int) { self.init([], Double(value)) }
     }
 
     /// The text written so far.
