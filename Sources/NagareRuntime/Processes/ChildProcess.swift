@@ -125,13 +125,24 @@ public final class ChildProcess: Sendable {
         }
     }
 
-    /// Exit status (or 128+signal), nil on timeout.
+    /// Exit status (or 128+signal), nil on timeout. Task cancellation does not cut the wait
+    /// short: a caller stopping its children in order must know each one has ended.
     public func waitForExit(timeout: Duration) async -> Int32? {
         let deadline = ContinuousClock.now + timeout
         while true {
             if let status = reap() { return status }
             if ContinuousClock.now >= deadline { return nil }
-            try? await Task.sleep(for: Self.pollInterval)
+            await Self.pause(Self.pollInterval)
+        }
+    }
+
+    /// Sleeps `duration` even in a cancelled task (where `Task.sleep` returns at once and the
+    /// polling loop would spin).
+    private static func pause(_ duration: Duration) async {
+        let (seconds, attoseconds) = duration.components
+        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { continuation.resume() }
         }
     }
 
