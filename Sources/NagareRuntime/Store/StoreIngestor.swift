@@ -91,6 +91,9 @@ public final class StoreIngestor: Service, Sendable {
             }
             state.partitions = partitions
             try await assign(consumer, admin, &state)
+            // High watermarks for the lag in `/metrics`, apart from the ingest loop.
+            let endOffsets = Task { await refreshEndOffsets(admin) }
+            defer { endOffsets.cancel() }
             logger.info("datasource '\(datasource)': ingesting \(topic) (\(partitions.count) partitions) as group \(groupID), read_committed")
 
             while !shouldStop {
@@ -99,10 +102,12 @@ public final class StoreIngestor: Service, Sendable {
                 } catch let error as StoreError where error.isRetriable {
                     // The batch was not committed: rewind every partition to the stored offsets.
                     logger.warning("datasource '\(datasource)': ingest failed, retrying from the stored offsets: \(error)")
+                    status.withLock { $0.retries += 1 }
                     try await pause(configuration.retryBackoff)
                     try await assign(consumer, admin, &state)
                 } catch let error as KafkaClientError where error.isRetriable && !error.isFatal {
                     logger.warning("datasource '\(datasource)': Kafka error, retrying: \(error)")
+                    status.withLock { $0.retries += 1 }
                     try await pause(configuration.retryBackoff)
                 }
             }
@@ -153,7 +158,9 @@ public final class StoreIngestor: Service, Sendable {
         }
         guard !records.isEmpty || !next.isEmpty else { return }
 
+        let polled = ContinuousClock.now
         let result = try store.ingest(records, into: datasource, nextOffsets: next)
+        let ingested = ContinuousClock.now
         state.stored.merge(result.committedOffsets) { _, new in new }
         reporter.record(result, now: .now, logger: logger)
         status.withLock {
@@ -161,6 +168,8 @@ public final class StoreIngestor: Service, Sendable {
             $0.malformed += result.malformed
             $0.batches += 1
             $0.offsets = state.stored
+            $0.rowsWritten += result.rowsWritten
+            $0.commitSeconds.observe(ingested - polled)
         }
         if result.accepted > 0 {
             live?.publish(LiveCommit(
@@ -168,6 +177,21 @@ public final class StoreIngestor: Service, Sendable {
                 newestTimestampMilliseconds: records.lazy.map(\.timestampMilliseconds).max()))
         }
         await commitToGroup(consumer, result.committedOffsets, &state)
+        let batchTime = ContinuousClock.now - polled
+        status.withLock { $0.batchSeconds.observe(batchTime) }
+    }
+
+    /// Asks for the stored partitions' high watermarks about once a second until cancelled; a
+    /// failed request leaves the previous value (the lag is a figure to watch, not to act on).
+    private func refreshEndOffsets(_ admin: Admin) async {
+        while !Task.isCancelled {
+            let partitions = status.withLock { Array($0.offsets.keys) }
+            for tp in partitions {
+                guard let (_, high) = try? await admin.watermarks(tp, timeout: .seconds(2)) else { continue }
+                status.withLock { $0.endOffsets[tp] = high }
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
     }
 
     /// Mirrors the stored offsets into the Kafka group for lag tools. A failure is logged (at

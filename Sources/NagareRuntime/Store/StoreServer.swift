@@ -24,6 +24,9 @@ public final class StoreServer: Sendable {
         /// `GET /status` URLs of pipelines (`nagare run --status`) whose health the dashboard
         /// shows. Default: none.
         public var pipelineStatusURLs: [String] = []
+        /// When set, every HTTP request but `GET /status/health` must carry this token
+        /// (`Authorization: Bearer` or `?token=`). Default: none.
+        public var authToken: String?
         public init() {}
     }
 
@@ -54,8 +57,10 @@ public final class StoreServer: Sendable {
         let pipelineHealth = options.pipelineStatusURLs.isEmpty ? nil : PipelineHealthMonitor(urls: options.pipelineStatusURLs)
         let http = StoreHTTPServer.make(
             routes: StoreHTTPServer.routes(store: store, configuration: options.httpConfiguration)
-                + StoreHTTPServer.dashboardRoutes(live: live, pipelineHealth: pipelineHealth),
-            host: options.http.host, port: options.http.port, logger: logger, onListening: onListening)
+                + StoreHTTPServer.dashboardRoutes(live: live, pipelineHealth: pipelineHealth)
+                + [StoreMetrics(ingestors: ingestors).routes],
+            host: options.http.host, port: options.http.port, authToken: options.authToken,
+            logger: logger, onListening: onListening)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: http, successTerminationBehavior: .gracefullyShutdownGroup,
                   failureTerminationBehavior: .gracefullyShutdownGroup)
