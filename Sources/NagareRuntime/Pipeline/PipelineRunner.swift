@@ -2,6 +2,7 @@ public import Foundation
 public import Logging
 public import NagareCore
 public import NagareEngine
+public import NagareHTTP
 public import NagareKafka
 public import Synchronization
 
@@ -110,12 +111,16 @@ public final class PipelineRunner: Sendable {
         } else {
             AtLeastOnceSink(producer: plainProducer!, consumer: consumer)
         }
-        let loop = BatchLoop(pipeline: pipeline, source: source, sink: sink,
+        let timedSink = CommitTimingSink(sink) { [self] time in
+            status.withLock { $0.commitSeconds.observe(time) }
+        }
+        let loop = BatchLoop(pipeline: pipeline, source: source, sink: timedSink,
                              changelogReader: KafkaChangelogReader(client: options.client, logger: logger))
         let logger = self.logger
-        loop.onEvent = { event in
+        loop.onEvent = { [self] event in
             switch event {
             case .restored(let tp, let n, let offset):
+                status.withLock { $0.taskRestores += 1 }
                 logger.info("restored \(tp) from \(n) changelog records, resuming at \(offset.map(String.init(describing:)) ?? "start")")
             case .offsetMismatch(let tp, let changelog, let group):
                 logger.warning("\(tp): state recorded offset \(changelog) but the group's is \(group.map(String.init(describing:)) ?? "none")")
@@ -132,6 +137,7 @@ public final class PipelineRunner: Sendable {
         do {
             while !shouldStop {
                 for change in source.takeRebalances() {
+                    status.withLock { $0.rebalances += 1 }
                     switch change {
                     case .assigned(let ps):
                         logger.info("assigned \(ps.map(\.description).joined(separator: ", "))")
@@ -169,6 +175,7 @@ public final class PipelineRunner: Sendable {
                 s.lastBatchRecords = stats.inputRecords
                 s.lastBatchOutputRecords = stats.outputRecords
                 s.lastBatchDuration = duration
+                s.batchSeconds.observe(duration)
                 s.lastBatchCompletedAt = now
                 s.lastBatchDelayMilliseconds = newestTimestamp.map { Int64((now.timeIntervalSince1970 * 1000).rounded()) - $0 }
             case .aborted: s.abortedBatches += 1
@@ -257,4 +264,13 @@ public struct RunnerStatus: Sendable {
     public var committedOffsets: [TopicPartition: Offset] = [:]
     /// Per assigned partition: the high watermark, refreshed about once a second.
     public var endOffsets: [TopicPartition: Offset] = [:]
+    /// Committed batches: from the poll to the transaction's commit.
+    public var batchSeconds = PrometheusHistogram()
+    /// Each successful `commitTransaction` call (in `--delivery at-least-once`: the flush and
+    /// the offset commit that stand in for it).
+    public var commitSeconds = PrometheusHistogram()
+    /// Tasks restored from the changelog (at start and whenever a partition is assigned).
+    public var taskRestores = 0
+    /// Assignment changes (partitions assigned, revoked or lost) applied between batches.
+    public var rebalances = 0
 }

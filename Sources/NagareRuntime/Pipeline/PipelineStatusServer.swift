@@ -49,8 +49,8 @@ extension Duration {
     }
 }
 
-/// The HTTP status endpoint of `nagare run --status`: `GET /status`, `POST /stop` and
-/// `GET /status/health`. The command handles SIGTERM/SIGINT itself (stopping the runner) and
+/// The HTTP status endpoint of `nagare run --status`: `GET /status`, `POST /stop`,
+/// `GET /metrics` and `GET /status/health`; with `authToken`, all but the health check need it. The command handles SIGTERM/SIGINT itself (stopping the runner) and
 /// ends this server with `shutdown()` once the runner has returned.
 public final class PipelineStatusServer: Sendable {
     private let group: ServiceGroup
@@ -58,12 +58,12 @@ public final class PipelineStatusServer: Sendable {
     /// Serves `runner`'s status on `address` (port 0: any free port) once `run()` is called.
     /// `onListening` receives the bound port once connections are accepted.
     public init(
-        runner: PipelineRunner, address: HostPort, logger: Logger,
+        runner: PipelineRunner, address: HostPort, authToken: String? = nil, logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void
     ) {
         let app = StoreHTTPServer.make(
-            routes: [HealthRoutes(), PipelineStatusRoutes(pipeline: runner)],
-            host: address.host, port: address.port, logger: logger, onListening: onListening)
+            routes: [HealthRoutes(), PipelineStatusRoutes(pipeline: runner), runner.metricsRoutes],
+            host: address.host, port: address.port, authToken: authToken, logger: logger, onListening: onListening)
         group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [app], logger: logger))
     }
 
