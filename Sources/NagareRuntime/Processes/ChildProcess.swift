@@ -86,7 +86,15 @@ public final class ChildProcess: Sendable {
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        var result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        // ETXTBSY: the executable is being rewritten (a build replacing it); that lasts a
+        // moment, so try again for up to 10 s before giving up.
+        var attempts = 0
+        while result == ETXTBSY && attempts < 100 {
+            attempts += 1
+            usleep(100_000)
+            result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        }
         guard result == 0 else {
             throw ChildProcessError(message: "cannot start \(executable): \(String(cString: strerror(result)))")
         }
