@@ -63,8 +63,7 @@ struct RunCommand: AsyncParsableCommand {
         valueName: "host:port"))
     var status: String?
 
-    @Flag(name: .long, help: "Allow --status on a non-loopback address (the endpoint has no authentication).")
-    var allowRemote = false
+    @OptionGroup var auth: AuthTokenOptions
 
     @Flag(name: .long, help: ArgumentHelp(
         "Start a partition whose committed offset is outside its log at the log's start or end (with a warning saying how many events are skipped) instead of stopping."))
@@ -81,14 +80,13 @@ struct RunCommand: AsyncParsableCommand {
         do { address = try HostPort(parsing: status, allowsAnyPort: true) } catch {
             throw ValidationError("--status: \(error.message)")
         }
-        if !address.isLoopback && !allowRemote {
-            throw ValidationError("--status: \(address.host) is not a loopback address; the status endpoint has no authentication, pass --allow-remote to accept that")
-        }
+        _ = try auth.token(serving: address, flag: "--status", given: status)
         return address
     }
 
     func validate() throws {
         _ = try statusAddress()
+        _ = try auth.token()
         if PipelineRunner.Delivery(rawValue: delivery) == nil {
             throw ValidationError("--delivery: '\(delivery)' is not one of exactly-once, at-least-once")
         }
@@ -97,6 +95,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = client.logger("nagare.run")
         let statusAddress = try statusAddress()
+        let authToken = try auth.token()
         let definition: PipelineDefinition
         do { definition = try PipelineDefinition.load(path: pipeline) } catch {
             throw CommandFailure(message: error.message)
@@ -113,7 +112,7 @@ struct RunCommand: AsyncParsableCommand {
         // an error while stopping still fails the command.
         let server = statusAddress.map { address in
             let host = address.host.contains(":") ? "[\(address.host)]" : address.host
-            return PipelineStatusServer(runner: runner, address: address, logger: logger) { port in
+            return PipelineStatusServer(runner: runner, address: address, authToken: authToken, logger: logger) { port in
                 FileHandle.standardOutput.write(Data("status http://\(host):\(port)\n".utf8))
             }
         }

@@ -30,8 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Directory for the store's SQLite database.")
     var dataDir: String = "./nagare-data/store"
 
-    @Flag(name: .long, help: "Allow listening on a non-loopback address (no authentication exists yet).")
-    var allowRemote = false
+    @OptionGroup var auth: AuthTokenOptions
 
     @Option(name: .long, help: "Largest query body accepted, in bytes (larger: 413).")
     var maxBodyBytes: Int = 1 << 20
@@ -56,9 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
         var options = StoreServer.Options()
         options.dataDirectory = dataDir
         do { options.http = try HostPort(parsing: http, allowsAnyPort: true) } catch { throw ValidationError("--http: \(error.message)") }
-        if !options.http.isLoopback && !allowRemote {
-            throw ValidationError("--http: \(options.http.host) is not a loopback address; the HTTP API has no authentication yet, pass --allow-remote to accept that")
-        }
+        options.authToken = try auth.token(serving: options.http, flag: "--http", given: http)
         options.httpConfiguration.maxRequestBodyBytes = maxBodyBytes
         guard queryTimeoutSeconds > 0 else { throw ValidationError("--query-timeout-seconds must be positive") }
         options.httpConfiguration.queryTimeout = .milliseconds(Int64(queryTimeoutSeconds * 1000))

@@ -6,7 +6,7 @@ against `nagare broker` with the example pipeline:
   processing time and delay, and totals;
 - `nagare stop --status` (POST /stop) and `nagare stop --stop-file` stop the run after its current
   batch: exit 0, the group's offsets at the end of the log; with nothing listening `nagare stop`
-  fails with a clear message; a non-loopback --status needs --allow-remote;
+  fails with a clear message; a non-loopback --status needs an auth token;
 - a committed offset beyond the log stops the run without --allow-reset; with it the partition
   starts at the log end, one warning says how far it moved, and the run catches up.
 """
@@ -142,10 +142,12 @@ def test_stop_with_nothing_listening_fails_clearly(nagare_bin):
     assert "nothing answered" in p.stderr, p.stderr
 
 
-def test_status_on_a_remote_address_needs_allow_remote(nagare_bin, broker):
+def test_status_on_a_remote_address_needs_a_token(nagare_bin, broker):
+    env = {k: v for k, v in os.environ.items() if k != "NAGARE_AUTH_TOKEN"}
     p = subprocess.run([nagare_bin, "run", PIPELINE, "--brokers", broker.bootstrap, "--status", "0.0.0.0:0"],
-                       capture_output=True, text=True, timeout=30)
-    assert p.returncode != 0 and "--allow-remote" in p.stderr, p.stderr
+                       capture_output=True, text=True, timeout=30, env=env)
+    assert p.returncode != 0, p.stderr
+    assert "--status 0.0.0.0:0 is not loopback: set --auth-token or NAGARE_AUTH_TOKEN" in p.stderr, p.stderr
 
 
 def test_allow_reset_starts_out_of_range_partition_at_log_end(nagare_bin, broker, tmp_path):

@@ -413,8 +413,9 @@ def test_druid_spec_is_json_with_read_committed(nagare_bin):
     assert {m["type"] for m in schema["metricsSpec"]} == {"count", "doubleSum", "hyperUnique"}
 
 
-def test_serve_refuses_remote_address_without_allow_remote(nagare_bin, tmp_path):
+def test_serve_refuses_remote_address_without_a_token(nagare_bin, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "NAGARE_AUTH_TOKEN"}
     out = subprocess.run([nagare_bin, "serve", "--config", DATASOURCE_YML, "--http", "0.0.0.0:8080",
-                          "--data-dir", str(tmp_path / "s")], capture_output=True, text=True, timeout=30)
+                          "--data-dir", str(tmp_path / "s")], capture_output=True, text=True, timeout=30, env=env)
     assert out.returncode != 0
-    assert "--allow-remote" in out.stderr
+    assert "--http 0.0.0.0:8080 is not loopback: set --auth-token or NAGARE_AUTH_TOKEN" in out.stderr
