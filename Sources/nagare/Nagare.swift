@@ -14,6 +14,7 @@ struct Nagare: AsyncParsableCommand {
         subcommands: [
             BrokerCommand.self, RunCommand.self, ServeCommand.self, ProduceCommand.self, ConsumeCommand.self,
             OffsetsCommand.self, StopCommand.self, DruidSpecCommand.self, MockClusterCommand.self,
+            DemoCommand.self,
         ]
     )
 }
