@@ -15,6 +15,7 @@ struct Nagare: AsyncParsableCommand {
             BrokerCommand.self, RunCommand.self, ServeCommand.self, ProduceCommand.self, ConsumeCommand.self,
             OffsetsCommand.self, StopCommand.self, DruidSpecCommand.self, MockClusterCommand.self,
             DemoCommand.self,
+            AuditCommand.self,
         ]
     )
 }

@@ -109,7 +109,7 @@ public final class PipelineRunner: Sendable {
         let sink: any TransactionalSink = if let producer {
             KafkaTransactionalSink(producer: producer, consumer: consumer)
         } else {
-            AtLeastOnceSink(producer: plainProducer!, consumer: consumer)
+            AtLeastOnceSink(producer: plainProducer!, consumer: consumer, stateTopic: definition.changelogTopic)
         }
         let timedSink = CommitTimingSink(sink) { [self] time in
             status.withLock { $0.commitSeconds.observe(time) }
