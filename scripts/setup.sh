@@ -10,6 +10,9 @@ dpkg -s librdkafka-dev >/dev/null 2>&1 || need_apt+=(librdkafka-dev)
 command -v kcat >/dev/null 2>&1 || need_apt+=(kcat)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
+# The dashboard test drives a real browser: Debian's chromium through its chromedriver.
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
 if ((${#need_apt[@]})); then
   echo "setup: installing ${need_apt[*]}" >&2
   SUDO=""
@@ -29,7 +32,7 @@ if [[ ! -x .venv/bin/python ]]; then
   "$PY" -m venv .venv
 fi
 # The versions are pinned so that every machine tests against the same client behaviour.
-if ! .venv/bin/python -c "import confluent_kafka, kafka, pytest, pydruid" >/dev/null 2>&1; then
+if ! .venv/bin/python -c "import confluent_kafka, kafka, pytest, pydruid, prometheus_client, selenium" >/dev/null 2>&1; then
   echo "setup: installing Python test clients into .venv" >&2
   .venv/bin/pip install -q --disable-pip-version-check -r Tests/Integration/requirements.txt
 fi
