@@ -61,29 +61,66 @@ import Testing
         #expect(dedup.evictedCount == 1)
     }
 
-    @Test func rollbackUndoesABatchAndChangesListEveryTouchedKey() throws {
+    @Test func rollbackUndoesABatchAndChangesListBlocks() throws {
         var dedup = Deduplicator(DedupDefinition(keyField: "id", window: .seconds(10), maxKeys: 2))
         _ = dedup.isDuplicate(key: "a", eventTime: 1000)
+        #expect(dedup.pendingChanges().map(\.key) == ["b:0", "m"])
         dedup.commit()
         _ = dedup.isDuplicate(key: "b", eventTime: 2000)
-        _ = dedup.isDuplicate(key: "c", eventTime: 3000)  // evicts a
-        #expect(dedup.pendingChanges().map(\.key) == ["k:a", "k:b", "k:c", "m"])
-        #expect(dedup.pendingChanges()[0].value == nil)
+        _ = dedup.isDuplicate(key: "c", eventTime: 3000)  // evicts a: block 0 is left empty
+        #expect(dedup.pendingChanges().map(\.key) == ["b:1", "b:0", "m"])
+        #expect(dedup.pendingChanges()[1].value == nil)
         dedup.rollback()
         #expect(dedup.entries == ["a": 1000])
         #expect(dedup.maxEventTime == 1000)
         #expect(dedup.pendingChanges().isEmpty)
+        #expect(seen(&dedup, "a", 1500))
+    }
 
-        var restored = Deduplicator(dedup.definition)
-        _ = restored.isDuplicate(key: "zz", eventTime: 0)
-        restored = Deduplicator(dedup.definition)
-        for change in [StateChange(key: "k:a", value: [0, 0, 0, 0, 0, 0, 3, 232]), StateChange(key: "k:x", value: [0, 0, 0, 0, 0, 0, 0, 1]),
-                       StateChange(key: "k:x", value: nil), StateChange(key: "m", value: [0, 0, 0, 0, 0, 0, 3, 232])] {
-            try restored.restore(change)
+    /// Applies changes as a compacted changelog holds them: the last record per key, in the
+    /// order of their last write.
+    func compacted(_ log: [StateChange]) -> [StateChange] {
+        var last: [String: Int] = [:]
+        for (i, change) in log.enumerated() { last[change.key] = i }
+        return log.enumerated().filter { last[$0.element.key] == $0.offset && $0.element.value != nil }.map(\.element)
+    }
+
+    @Test func restoreFromBlocksEqualsTheCommittedState() throws {
+        var dedup = Deduplicator(DedupDefinition(keyField: "id", window: .seconds(10), maxKeys: 50))
+        var log: [StateChange] = []
+        var rng = SplitMix64(seed: 7)
+        for batch in 0..<40 {
+            for _ in 0..<25 {
+                // Keys repeat (duplicates, and repeats after the window), times wander, some
+                // keys are evicted by maxKeys and many expire.
+                let key = "k\(rng.next() % 120)"
+                let time = Int64(batch) * 1500 + Int64(rng.next() % 4000)
+                _ = dedup.isDuplicate(key: key, eventTime: time)
+            }
+            if batch % 7 == 3 {
+                dedup.rollback()
+                continue
+            }
+            log += dedup.pendingChanges()
+            dedup.commit()
+            var restored = Deduplicator(dedup.definition)
+            for change in compacted(log) { try restored.restore(change) }
+            try restored.finishRestore()
+            #expect(restored.entries == dedup.entries, "batch \(batch)")
+            #expect(restored.maxEventTime == dedup.maxEventTime)
         }
-        restored.finishRestore()
-        #expect(restored.entries == dedup.entries)
-        #expect(seen(&restored, "a", 1500))
+        #expect(dedup.evictedCount > 0)
+        // Blocks whose keys all expired are deleted: the compacted log stays small.
+        #expect(compacted(log).count < 12)
+    }
+
+    @Test func restoreRejectsAMalformedBlock() {
+        var dedup = Deduplicator(DedupDefinition(keyField: "id", window: .seconds(10)))
+        #expect(throws: EngineError.self) {
+            try dedup.restore(StateChange(key: "b:0", value: [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 9, 65]))
+            try dedup.finishRestore()
+        }
+        #expect(throws: EngineError.self) { try dedup.restore(StateChange(key: "k:old", value: [0])) }
     }
 }
 

@@ -72,7 +72,7 @@ public final class PartitionTask {
                 }
             }
         }
-        for index in dedups.keys { dedups[index]!.finishRestore() }
+        for index in dedups.keys { try dedups[index]!.finishRestore() }
         for index in windows.keys { windows[index]!.finishRestore() }
     }
 
@@ -118,9 +118,9 @@ public final class PartitionTask {
             }
             position = record.offset.advanced(by: 1)
         }
-        if result.statistics.inputRecords > 0 {
-            result.changelog = pendingChangelog()
-        }
+        // Even a batch whose records were all seen before writes its pending state changes
+        // (e.g. blocks a restore found empty), which its commit then takes as written.
+        result.changelog = pendingChangelog()
         result.nextOffset = position
         return result
     }
