@@ -3,14 +3,1058 @@
 /// The dashboard's files by name, as compiled into the binary.
 enum DashboardAssets {
     static let files: [String: String] = [
-        "dashboard.css": ####"""
+        "chart.js": ####"""
+// The time-series chart, drawn as SVG. Every point is a circle carrying its bucket time and
+// value (data-t, data-v), so what the chart shows can be read back exactly, by a test or a
+// curious user's inspector.
 
+const SVG = "http://www.w3.org/2000/svg";
+export const PALETTE = ["#2f6fdf", "#e0702a", "#2a9d5b", "#c23b6b", "#8a5cd0", "#b48a12", "#17a2b8", "#6c757d", "#d04a4a", "#4a7d2a"];
+
+function el(name, attrs = {}, parent = null) {
+  const node = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  if (parent) parent.appendChild(node);
+  return node;
+}
+
+export function formatValue(v) {
+  if (v === null || v === undefined || Number.isNaN(v)) return "–";
+  const a = Math.abs(v);
+  if (a >= 1e9) return (v / 1e9).toFixed(2) + "G";
+  if (a >= 1e6) return (v / 1e6).toFixed(2) + "M";
+  if (a >= 1e4) return (v / 1e3).toFixed(1) + "k";
+  return Number.isInteger(v) ? String(v) : v.toFixed(2);
+}
+
+function niceStep(max, count) {
+  const raw = max / count;
+  const power = Math.pow(10, Math.floor(Math.log10(raw)));
+  for (const m of [1, 2, 5, 10]) if (m * power >= raw) return m * power;
+  return 10 * power;
+}
+
+const TIME_STEPS = [60e3, 5 * 60e3, 15 * 60e3, 30 * 60e3, 3600e3, 3 * 3600e3, 6 * 3600e3, 12 * 3600e3, 86400e3, 2 * 86400e3, 7 * 86400e3];
+
+function timeLabel(ms, step) {
+  const d = new Date(ms).toISOString();
+  if (step >= 86400e3) return d.slice(5, 10);
+  if (ms % 86400e3 === 0) return d.slice(5, 10) + " 00:00";
+  return d.slice(11, 16);
+}
+
+// Draws `data` into `container`:
+//   data.series: [{name, color, role: "main"|"split"|"previous", points: [{t, v, incomplete}]}]
+//   data.start, data.end: the interval (ms); data.bucketMs; data.markers: [{t, kind, detail}]
+// Points flagged incomplete (the bucket still filling) are drawn hollow and reached by a dashed
+// segment, so a partial bucket does not read as a dip.
+export function drawChart(container, data) {
+  container.textContent = "";
+  const width = Math.max(280, container.clientWidth || 600);
+  const height = width < 520 ? 220 : 300;
+  const m = { left: 52, right: 12, top: 14, bottom: 26 };
+  const w = width - m.left - m.right;
+  const h = height - m.top - m.bottom;
+  const svg = el("svg", { width, height, viewBox: `0 0 ${width} ${height}`, class: "chart", role: "img" }, container);
+  svg.dataset.start = new Date(data.start).toISOString();
+  svg.dataset.end = new Date(data.end).toISOString();
+  svg.dataset.bucketMs = data.bucketMs;
+
+  let max = 0;
+  for (const s of data.series) for (const p of s.points) max = Math.max(max, p.v || 0);
+  if (max <= 0) max = 1;
+  const step = niceStep(max, 4);
+  const top = Math.ceil(max / step) * step;
+  const x = (t) => m.left + ((t - data.start) / (data.end - data.start)) * w;
+  const y = (v) => m.top + h - (v / top) * h;
+
+  const grid = el("g", { class: "grid" }, svg);
+  for (let v = 0; v <= top + step / 2; v += step) {
+    el("line", { x1: m.left, x2: m.left + w, y1: y(v), y2: y(v) }, grid);
+    el("text", { x: m.left - 6, y: y(v) + 4, "text-anchor": "end" }, grid).textContent = formatValue(v);
+  }
+  const span = data.end - data.start;
+  const tStep = TIME_STEPS.find((s) => span / s <= Math.max(2, Math.floor(w / 80))) || TIME_STEPS[TIME_STEPS.length - 1];
+  for (let t = Math.ceil(data.start / tStep) * tStep; t <= data.end; t += tStep) {
+    el("line", { x1: x(t), x2: x(t), y1: m.top + h, y2: m.top + h + 4 }, grid);
+    // Labels at the edges are anchored inwards so that they are not cut off.
+    const anchor = x(t) > m.left + w - 24 ? "end" : x(t) < m.left + 24 ? "start" : "middle";
+    el("text", { x: x(t), y: height - 8, "text-anchor": anchor }, grid).textContent = timeLabel(t, tStep);
+  }
+
+  const markers = el("g", { class: "markers" }, svg);
+  for (const marker of data.markers || []) {
+    if (marker.t < data.start || marker.t > data.end) continue;
+    const line = el("line", { class: `marker ${marker.kind}`, x1: x(marker.t), x2: x(marker.t), y1: m.top, y2: m.top + h }, markers);
+    line.dataset.t = new Date(marker.t).toISOString();
+    line.dataset.kind = marker.kind;
+    el("title", {}, line).textContent = `${marker.kind}: ${marker.detail}`;
+    el("text", { class: "marker-label", x: x(marker.t) + 3, y: m.top + 10 }, markers).textContent = marker.kind;
+  }
+
+  const showDots = data.series.every((s) => s.points.length <= 120);
+  for (const s of data.series) {
+    const g = el("g", { class: `series ${s.role}` }, svg);
+    g.dataset.series = s.name;
+    g.dataset.role = s.role;
+    g.dataset.points = s.points.length;
+    const complete = s.points.filter((p) => !p.incomplete);
+    if (complete.length) {
+      const d = complete.map((p, i) => `${i ? "L" : "M"}${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join("");
+      el("path", { class: "line", d, stroke: s.color }, g);
+    }
+    const firstIncomplete = s.points.findIndex((p) => p.incomplete);
+    if (firstIncomplete >= 0) {
+      const from = s.points[firstIncomplete - 1] || s.points[firstIncomplete];
+      const d = [from, ...s.points.slice(firstIncomplete)].map((p, i) => `${i ? "L" : "M"}${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join("");
+      el("path", { class: "line incomplete", d, stroke: s.color }, g);
+    }
+    for (const p of s.points) {
+      const dot = el("circle", { class: p.incomplete ? "point incomplete" : "point", cx: x(p.t).toFixed(1), cy: y(p.v).toFixed(1), r: showDots ? 2.5 : 0, stroke: s.color, fill: p.incomplete ? "var(--bg)" : s.color }, g);
+      dot.dataset.t = new Date(p.t).toISOString();
+      dot.dataset.v = String(p.v);
+      if (p.incomplete) dot.dataset.incomplete = "true";
+    }
+  }
+
+  // Hover read-out: the values of the bucket under the pointer.
+  const cursor = el("line", { class: "cursor", x1: 0, x2: 0, y1: m.top, y2: m.top + h, visibility: "hidden" }, svg);
+  const readout = container.parentElement && container.parentElement.querySelector(".readout");
+  svg.addEventListener("pointermove", (event) => {
+    const box = svg.getBoundingClientRect();
+    const t = data.start + ((event.clientX - box.left - m.left) / w) * (data.end - data.start);
+    const bucket = Math.floor(t / data.bucketMs) * data.bucketMs;
+    if (bucket < data.start - data.bucketMs || bucket > data.end) return;
+    cursor.setAttribute("x1", x(bucket));
+    cursor.setAttribute("x2", x(bucket));
+    cursor.setAttribute("visibility", "visible");
+    if (readout) {
+      const parts = data.series.map((s) => {
+        const p = s.points.find((q) => q.t === bucket);
+        return p ? `${s.name}: ${formatValue(p.v)}${p.incomplete ? " (filling)" : ""}` : null;
+      }).filter(Boolean);
+      readout.textContent = `${new Date(bucket).toISOString().slice(0, 16).replace("T", " ")} UTC  ${parts.join(" · ")}`;
+    }
+  });
+  svg.addEventListener("pointerleave", () => cursor.setAttribute("visibility", "hidden"));
+  return svg;
+}
+
+// A small line of one figure over time for the health panel.
+export function drawSparkline(container, values, color = "#2f6fdf") {
+  container.textContent = "";
+  const width = 160, height = 28;
+  const svg = el("svg", { class: "spark", viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: "none" }, container);
+  const known = values.filter((v) => v !== null && v !== undefined);
+  if (known.length < 2) return svg;
+  const max = Math.max(...known, 1e-9);
+  const d = values.map((v, i) => v === null || v === undefined ? null : `${(i / (values.length - 1)) * width},${height - 2 - (v / max) * (height - 4)}`)
+    .filter(Boolean).map((p, i) => (i ? "L" : "M") + p).join("");
+  el("path", { d, stroke: color, fill: "none", "stroke-width": 1.5, "vector-effect": "non-scaling-stroke" }, svg);
+  return svg;
+}
+"""#### + "\n",
+        "dashboard.css": ####"""
+:root {
+  --bg: #ffffff; --fg: #1d2330; --muted: #6b7280; --line: #e5e7eb; --accent: #2f6fdf;
+  --bad: #c0392b; --panel: #f7f8fa;
+  font-family: system-ui, -apple-system, "Segoe UI", sans-serif; font-size: 14px;
+}
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--fg); }
+header { display: flex; align-items: center; gap: 12px; padding: 8px 16px; border-bottom: 1px solid var(--line); flex-wrap: wrap; }
+header h1 { font-size: 18px; margin: 0; }
+.live { font-size: 12px; padding: 2px 8px; border-radius: 10px; background: var(--panel); color: var(--muted); }
+.live[data-state="open"] { color: #1e7e34; }
+.live[data-state="open"]::before { content: "● "; }
+.status { color: var(--bad); font-size: 13px; }
+.controls { display: flex; flex-wrap: wrap; gap: 8px 16px; padding: 8px 16px; align-items: end; }
+.controls label { display: flex; flex-direction: column; font-size: 12px; color: var(--muted); gap: 2px; }
+.controls label.check { flex-direction: row; align-items: center; gap: 4px; font-size: 13px; color: var(--fg); }
+.controls select, .controls input { font: inherit; padding: 3px 4px; }
+.controls input[type="number"] { width: 4.5em; }
+.custom { display: none; gap: 8px; align-items: end; }
+.custom.shown { display: flex; flex-wrap: wrap; }
+.filters { padding: 0 16px 8px; }
+.chips { display: flex; flex-wrap: wrap; gap: 6px; margin-bottom: 6px; }
+.chip { border: 1px solid var(--line); border-radius: 12px; padding: 2px 4px 2px 10px; background: var(--panel); }
+.chip.ex { border-color: #f0b4ad; }
+.chip button { border: none; background: none; cursor: pointer; font-size: 14px; }
+.filter-form { display: flex; flex-wrap: wrap; gap: 6px; padding-top: 6px; }
+.values { list-style: none; margin: 0; padding: 0; width: 100%; max-height: 220px; overflow: auto; }
+.values li button { width: 100%; text-align: left; border: none; background: none; padding: 3px 6px; cursor: pointer; font: inherit; }
+.values li button:hover { background: var(--panel); }
+.values .count { color: var(--muted); float: right; }
+main { display: grid; grid-template-columns: minmax(0, 1fr) 320px; gap: 16px; padding: 0 16px 16px; }
+.chart-box { width: 100%; min-height: 220px; }
+svg.chart { display: block; touch-action: pan-y; }
+svg.chart .grid line { stroke: var(--line); }
+svg.chart .grid text, .marker-label { fill: var(--muted); font-size: 11px; }
+svg.chart .line { fill: none; stroke-width: 2; }
+svg.chart .line.incomplete { stroke-dasharray: 4 4; opacity: 0.55; }
+svg.chart .previous .line { stroke-dasharray: 2 3; stroke-width: 1.5; }
+svg.chart .point.incomplete { stroke-width: 1.5; opacity: 0.7; }
+svg.chart .marker { stroke: var(--bad); stroke-dasharray: 3 3; }
+svg.chart .cursor { stroke: var(--muted); stroke-width: 1; }
+.readout { min-height: 18px; font-size: 12px; color: var(--muted); font-variant-numeric: tabular-nums; }
+.legend { display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 12px; margin: 4px 0 8px; }
+.legend .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 4px; }
+.table-box { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
+th, td { padding: 4px 8px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
+th:first-child, td:first-child { text-align: left; }
+th.sortable { cursor: pointer; user-select: none; }
+th[aria-sort="ascending"]::after { content: " ▲"; }
+th[aria-sort="descending"]::after { content: " ▼"; }
+td .act { border: 1px solid var(--line); background: var(--bg); cursor: pointer; padding: 0 6px; margin-left: 2px; }
+.up { color: #1e7e34; } .down { color: var(--bad); }
+.debug pre { white-space: pre-wrap; word-break: break-all; font-size: 11px; max-height: 240px; overflow: auto; background: var(--panel); padding: 6px; }
+.health { min-width: 0; background: var(--panel); border-radius: 6px; padding: 8px 12px; align-self: start; }
+.health h2 { font-size: 15px; margin: 4px 0 8px; }
+.health h3 { font-size: 13px; margin: 10px 0 4px; }
+.pipeline.unreachable h3 .state, .error { color: var(--bad); }
+.state { font-weight: normal; color: var(--muted); }
+.figure { display: grid; grid-template-columns: 90px 80px 1fr; align-items: center; gap: 4px; font-size: 12px; }
+.figure .label { color: var(--muted); }
+.figure .value { text-align: right; font-variant-numeric: tabular-nums; }
+.spark-box { min-width: 0; overflow: hidden; }
+.spark-box svg { display: block; width: 100%; height: 28px; }
+.hint { color: var(--muted); font-size: 12px; }
+table.lag { font-size: 12px; margin-top: 6px; }
+.marker-list { font-size: 11px; padding-left: 16px; color: var(--muted); }
+@media (max-width: 900px) {
+  main { grid-template-columns: minmax(0, 1fr); }
+}
+@media (max-width: 520px) {
+  .controls { gap: 6px 10px; padding: 8px; }
+  .controls label { flex: 1 1 40%; }
+  .controls select, .controls input { width: 100%; }
+  .controls label.check input { width: auto; }
+  main, .filters { padding-left: 8px; padding-right: 8px; }
+  .figure { grid-template-columns: 80px 70px 1fr; }
+}
 """#### + "\n",
         "dashboard.js": ####"""
+// The dashboard page: reads the view from the URL, queries the store (POST /druid/v2), draws the
+// chart and the split table, refetches when the store commits new data (GET /api/live) and
+// shows pipeline health (GET /api/pipeline). Every choice goes back into the URL.
+import { GRANULARITIES, MAX_TOP, parseView, resolveInterval, viewQuery } from "./view-state.js";
+import { runQuery, splitQuery, timeseriesQuery, topNQuery, valueSearchQuery } from "./queries.js";
+import { PALETTE, drawChart, formatValue } from "./chart.js";
+import { drawHealth } from "./health.js";
 
+const $ = (id) => document.getElementById(id);
+const page = {
+  schema: [], view: null, sequence: 0, chartData: null, rows: [], markers: [],
+  refreshing: false, pending: false, debounce: null, liveEvents: 0, refreshes: 0,
+};
+
+function datasource() {
+  return page.schema.find((d) => d.name === page.view.ds);
+}
+
+function metricOf(name) {
+  return datasource().metrics.find((m) => m.name === name);
+}
+
+function setStatus(text) {
+  $("status").textContent = text || "";
+}
+
+// Brings a view parsed from a URL in line with what the store has; says what it changed.
+function normalise(view, problems) {
+  if (!page.schema.length) return view;
+  if (!page.schema.some((d) => d.name === view.ds)) {
+    if (view.ds) problems.push(`datasource '${view.ds}' is not served here`);
+    view.ds = page.schema[0].name;
+  }
+  const ds = page.schema.find((d) => d.name === view.ds);
+  if (!ds.metrics.some((m) => m.name === view.measure)) {
+    if (view.measure) problems.push(`measure '${view.measure}' is not a metric of ${ds.name}`);
+    view.measure = (ds.metrics.find((m) => m.kind === "count") || ds.metrics[0]).name;
+  }
+  if (view.split && !ds.dimensions.includes(view.split)) {
+    problems.push(`split dimension '${view.split}' is not a dimension of ${ds.name}`);
+    view.split = "";
+  }
+  view.filters = view.filters.filter((f) => {
+    const known = ds.dimensions.includes(f.dim);
+    if (!known) problems.push(`filter dimension '${f.dim}' is not a dimension of ${ds.name}`);
+    return known;
+  });
+  if (view.gran !== "auto" && GRANULARITIES[view.gran] < ds.granularityMilliseconds) {
+    problems.push(`granularity ${view.gran} is finer than the rollup (${ds.granularity})`);
+    view.gran = "auto";
+  }
+  return view;
+}
+
+function option(value, label) {
+  const o = document.createElement("option");
+  o.value = value;
+  o.textContent = label;
+  return o;
+}
+
+// Puts the view into the form controls.
+function syncControls() {
+  const v = page.view;
+  const ds = datasource();
+  $("ds").replaceChildren(...page.schema.map((d) => option(d.name, d.name)));
+  $("ds").value = v.ds;
+  $("measure").replaceChildren(...ds.metrics.map((m) => option(m.name, m.kind === "hyperUnique" ? `${m.name} (distinct)` : m.name)));
+  $("measure").value = v.measure;
+  $("range").value = v.range;
+  $("custom").classList.toggle("shown", v.range === "custom");
+  $("from").value = v.from;
+  $("to").value = v.to;
+  const grans = Object.entries(GRANULARITIES).filter(([, ms]) => ms >= ds.granularityMilliseconds);
+  $("gran").replaceChildren(option("auto", "auto"), ...grans.map(([name]) => option(name, name.replace("_", " "))));
+  $("gran").value = v.gran;
+  $("split").replaceChildren(option("", "(none)"), ...ds.dimensions.map((d) => option(d, d)));
+  $("split").value = v.split;
+  $("top").value = v.top;
+  $("top").disabled = !v.split;
+  $("compare").checked = v.compare;
+  const dim = $("filter-dim").value;
+  $("filter-dim").replaceChildren(...ds.dimensions.map((d) => option(d, d)));
+  if (ds.dimensions.includes(dim)) $("filter-dim").value = dim;
+  drawChips();
+}
+
+function drawChips() {
+  const chips = page.view.filters.map((f, index) => {
+    const chip = document.createElement("span");
+    chip.className = `chip ${f.mode}`;
+    chip.dataset.dim = f.dim;
+    chip.dataset.mode = f.mode;
+    chip.append(`${f.dim} ${f.mode === "in" ? "is" : "is not"} ${f.values.map((x) => x === "" ? "(empty)" : x).join(", ")}`);
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.textContent = "×";
+    remove.title = "remove this filter";
+    remove.addEventListener("click", () => {
+      const filters = page.view.filters.filter((_, i) => i !== index);
+      change({ filters });
+    });
+    chip.append(remove);
+    return chip;
+  });
+  $("filter-chips").replaceChildren(...chips);
+}
+
+// Applies a change to the view: new URL (a history entry), controls, data.
+function change(changes) {
+  Object.assign(page.view, changes);
+  history.pushState(null, "", viewQuery(page.view));
+  syncControls();
+  refresh();
+}
+
+function addFilter(dim, mode, value) {
+  const filters = page.view.filters.map((f) => ({ ...f, values: [...f.values] }));
+  // A value is either included or excluded: adding it to one side takes it off the other.
+  for (const f of filters) if (f.dim === dim && f.mode !== mode) f.values = f.values.filter((x) => x !== value);
+  let target = filters.find((f) => f.dim === dim && f.mode === mode);
+  if (!target) filters.push(target = { dim, mode, values: [] });
+  if (!target.values.includes(value)) target.values.push(value);
+  change({ filters: filters.filter((f) => f.values.length) });
+}
+
+function bucketsOf(result) {
+  return result.map((r) => ({ t: Date.parse(r.timestamp), v: r.result.value ?? 0 }));
+}
+
+function markIncomplete(points, bucketMs, now) {
+  for (const p of points) p.incomplete = p.t <= now && now < p.t + bucketMs;
+  return points;
+}
+
+// Runs the view's queries and redraws; a newer refresh supersedes an older one still running.
+async function refresh() {
+  if (!page.view || !datasource()) return;
+  if (page.refreshing) {
+    page.pending = true;
+    return;
+  }
+  page.refreshing = true;
+  document.body.dataset.state = "loading";
+  try {
+    await load();
+  } finally {
+    page.refreshing = false;
+    if (page.pending) {
+      page.pending = false;
+      refresh();
+    }
+  }
+}
+
+async function load() {
+  const v = page.view;
+  const ds = datasource();
+  const metric = metricOf(v.measure);
+  const now = Date.now();
+  const span = resolveInterval(v, now, ds.granularityMilliseconds);
+  if (span.error) {
+    setStatus(span.error);
+    document.body.dataset.state = "error";
+    return;
+  }
+  const { start, end, gran, bucketMs } = span;
+  const length = end - start;
+  const queries = { chart: timeseriesQuery(v.ds, metric, v.filters, gran, start, end) };
+  if (v.compare) queries.previous = timeseriesQuery(v.ds, metric, v.filters, gran, start - length, end - length);
+  if (v.split) {
+    queries.top = topNQuery(v.ds, metric, v.split, v.top, v.filters, start, end);
+    queries.total = timeseriesQuery(v.ds, metric, v.filters, "all", start, end);
+  }
+  try {
+    const [chart, previous, top, total] = await Promise.all([
+      runQuery(queries.chart),
+      queries.previous ? runQuery(queries.previous) : null,
+      queries.top ? runQuery(queries.top) : null,
+      queries.total ? runQuery(queries.total) : null,
+    ]);
+    const series = [];
+    const main = markIncomplete(bucketsOf(chart), bucketMs, now);
+    let rows = [];
+    if (v.split) {
+      const ranked = (top[0] ? top[0].result : []).map((r) => ({ value: r[v.split], measure: r.value ?? 0 }));
+      const totalValue = total[0] ? total[0].result.value ?? 0 : 0;
+      const values = ranked.map((r) => r.value);
+      const lines = new Map(values.map((x) => [x, new Map()]));
+      if (values.length) {
+        queries.split = splitQuery(v.ds, metric, v.split, values, v.filters, gran, start, end);
+        if (v.compare) queries.previousTop = topNQuery(v.ds, metric, v.split, v.top, v.filters, start - length, end - length, [{ type: "in", dimension: v.split, values }]);
+        const [split, previousTop] = await Promise.all([
+          runQuery(queries.split),
+          queries.previousTop ? runQuery(queries.previousTop) : null,
+        ]);
+        for (const row of split) {
+          const line = lines.get(row.event[v.split]);
+          if (line) line.set(Date.parse(row.timestamp), row.event.value ?? 0);
+        }
+        const before = new Map(previousTop && previousTop[0] ? previousTop[0].result.map((r) => [r[v.split], r.value ?? 0]) : []);
+        rows = ranked.map((r) => {
+          const prev = v.compare ? (before.get(r.value) ?? 0) : null;
+          return {
+            ...r,
+            share: totalValue ? r.measure / totalValue : null,
+            previous: prev,
+            change: v.compare && prev ? (r.measure - prev) / prev : null,
+          };
+        });
+      }
+      values.forEach((value, i) => {
+        // Buckets without a row for this value are zero: the x axis is the timeseries' buckets.
+        const points = main.map((p) => ({ t: p.t, v: lines.get(value).get(p.t) ?? 0, incomplete: p.incomplete }));
+        series.push({ name: value === "" ? "(empty)" : value, color: PALETTE[i % PALETTE.length], role: "split", points });
+      });
+    } else {
+      series.push({ name: v.measure, color: PALETTE[0], role: "main", points: main });
+    }
+    if (previous) {
+      const points = bucketsOf(previous).map((p) => ({ t: p.t + length, v: p.v, incomplete: false }));
+      series.push({ name: "previous period", color: "#9aa1ad", role: "previous", points });
+    }
+    page.chartData = { series, start, end, bucketMs };
+    page.rows = rows;
+    page.lastQueries = queries;
+    draw();
+    setStatus("");
+    page.refreshes += 1;
+    document.body.dataset.refreshes = page.refreshes;
+    document.body.dataset.state = "ready";
+  } catch (error) {
+    setStatus(`query failed: ${error.message}`);
+    document.body.dataset.state = "error";
+  }
+}
+
+function draw() {
+  if (!page.chartData) return;
+  drawChart($("chart"), { ...page.chartData, markers: page.markers });
+  $("legend").replaceChildren(...page.chartData.series.map((s) => {
+    const item = document.createElement("span");
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.style.background = s.color;
+    item.append(swatch, s.name);
+    return item;
+  }));
+  drawTable();
+  $("last-query").textContent = JSON.stringify(page.lastQueries, null, 1);
+  $("last-query").dataset.query = JSON.stringify(page.lastQueries);
+}
+
+function drawTable() {
+  const v = page.view;
+  const table = $("split-table");
+  table.replaceChildren();
+  table.dataset.rows = page.rows.length;
+  if (!v.split) return;
+  const columns = [["value", v.split], ["measure", v.measure], ["share", "share"]];
+  if (v.compare) columns.push(["previous", "previous"], ["change", "change"]);
+  const head = table.createTHead().insertRow();
+  for (const [key, label] of columns) {
+    const th = document.createElement("th");
+    th.className = "sortable";
+    th.dataset.key = key;
+    th.textContent = label;
+    if (v.sort === key) th.setAttribute("aria-sort", v.dir === "asc" ? "ascending" : "descending");
+    th.addEventListener("click", () => change({ sort: key, dir: v.sort === key && v.dir === "desc" ? "asc" : "desc" }));
+    head.append(th);
+  }
+  head.append(document.createElement("th"));
+  const sign = v.dir === "asc" ? 1 : -1;
+  const key = columns.some(([k]) => k === v.sort) ? v.sort : "measure";
+  const rows = [...page.rows].sort((a, b) => {
+    const x = a[key], y = b[key];
+    if (x === y) return 0;
+    if (x === null || x === undefined) return 1;
+    if (y === null || y === undefined) return -1;
+    return (typeof x === "string" ? x.localeCompare(y) : x - y) * sign;
+  });
+  const body = table.createTBody();
+  for (const r of rows) {
+    const tr = body.insertRow();
+    tr.dataset.value = r.value;
+    tr.dataset.measure = r.measure;
+    tr.insertCell().textContent = r.value === "" ? "(empty)" : r.value;
+    tr.insertCell().textContent = formatValue(r.measure);
+    tr.insertCell().textContent = r.share === null ? "–" : (r.share * 100).toFixed(1) + "%";
+    if (v.compare) {
+      tr.insertCell().textContent = formatValue(r.previous);
+      const c = tr.insertCell();
+      c.textContent = r.change === null ? "–" : `${r.change >= 0 ? "+" : ""}${(r.change * 100).toFixed(1)}%`;
+      if (r.change !== null) c.className = r.change >= 0 ? "up" : "down";
+    }
+    const actions = tr.insertCell();
+    for (const [mode, label, title] of [["in", "+", "only this value"], ["ex", "−", "exclude this value"]]) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = `act ${mode}`;
+      button.textContent = label;
+      button.title = title;
+      button.addEventListener("click", () => addFilter(v.split, mode, r.value));
+      actions.append(button);
+    }
+  }
+}
+
+// The filter editor's value list: the most frequent values of the chosen dimension matching
+// the search text, over the view's interval.
+async function searchValues() {
+  const ds = datasource();
+  const dim = $("filter-dim").value;
+  if (!dim) return;
+  const span = resolveInterval(page.view, Date.now(), ds.granularityMilliseconds);
+  if (span.error) return;
+  const counter = ds.metrics.find((m) => m.kind === "count") || metricOf(page.view.measure);
+  const query = valueSearchQuery(ds.name, counter, dim, $("filter-search").value.trim(), span.start, span.end);
+  const list = $("filter-values");
+  try {
+    const result = await runQuery(query);
+    const items = (result[0] ? result[0].result : []).map((r) => {
+      const li = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.dataset.value = r[dim];
+      const count = document.createElement("span");
+      count.className = "count";
+      count.textContent = formatValue(r.value);
+      button.append(r[dim] === "" ? "(empty)" : r[dim], count);
+      button.addEventListener("click", () => addFilter(dim, $("filter-mode").value, r[dim]));
+      li.append(button);
+      return li;
+    });
+    list.replaceChildren(...items);
+    list.dataset.dim = dim;
+  } catch (error) {
+    list.replaceChildren(`value search failed: ${error.message}`);
+  }
+}
+
+function scheduleRefresh() {
+  clearTimeout(page.debounce);
+  page.debounce = setTimeout(refresh, 250);
+}
+
+function connectLive() {
+  const live = $("live");
+  const source = new EventSource("/api/live");
+  source.addEventListener("open", () => {
+    live.dataset.state = "open";
+    live.textContent = "live";
+  });
+  source.addEventListener("error", () => {
+    live.dataset.state = "reconnecting";
+    live.textContent = "reconnecting…";
+  });
+  source.addEventListener("commit", (event) => {
+    const commit = JSON.parse(event.data);
+    if (commit.datasource !== page.view.ds) return;
+    page.liveEvents += 1;
+    live.dataset.events = page.liveEvents;
+    scheduleRefresh();
+  });
+}
+
+async function pollPipelines() {
+  let data = null;
+  try {
+    const response = await fetch("/api/pipeline");
+    if (response.ok) data = await response.json();
+  } catch (_) {
+    data = null;
+  }
+  drawHealth($("health"), data);
+  const markers = data ? data.markers : [];
+  if (JSON.stringify(markers) !== JSON.stringify(page.markers)) {
+    page.markers = markers;
+    draw();
+  }
+}
+
+function bindControls() {
+  $("controls").addEventListener("submit", (e) => e.preventDefault());
+  $("ds").addEventListener("change", () => change({ ds: $("ds").value, measure: "", split: "", filters: [] }));
+  $("measure").addEventListener("change", () => change({ measure: $("measure").value }));
+  $("range").addEventListener("change", () => {
+    const range = $("range").value;
+    if (range === "custom" && (!page.view.from || !page.view.to) && page.chartData) {
+      // Start from what is on screen, so "custom" is an edit of the current view.
+      change({ range, from: new Date(page.chartData.start).toISOString().slice(0, 16) + "Z", to: new Date(page.chartData.end).toISOString().slice(0, 16) + "Z" });
+    } else {
+      change({ range });
+    }
+  });
+  $("apply-custom").addEventListener("click", () => change({ from: $("from").value.trim(), to: $("to").value.trim() }));
+  $("gran").addEventListener("change", () => change({ gran: $("gran").value }));
+  $("split").addEventListener("change", () => change({ split: $("split").value }));
+  $("top").addEventListener("change", () => {
+    const n = Number($("top").value);
+    if (Number.isInteger(n) && n >= 1 && n <= MAX_TOP) change({ top: n });
+    else setStatus(`top-N must be a whole number from 1 to ${MAX_TOP}`);
+  });
+  $("compare").addEventListener("change", () => change({ compare: $("compare").checked }));
+  let searchTimer = null;
+  $("filter-search").addEventListener("input", () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(searchValues, 200);
+  });
+  $("filter-dim").addEventListener("change", searchValues);
+  $("filter-editor").addEventListener("toggle", () => { if ($("filter-editor").open) searchValues(); });
+  window.addEventListener("popstate", () => loadView());
+  let resizeTimer = null;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(draw, 100);
+  });
+}
+
+function loadView() {
+  const { view, problems } = parseView(location.search);
+  page.view = normalise(view, problems);
+  // The normalised view is what is shown, so it is what the URL says.
+  history.replaceState(null, "", viewQuery(page.view));
+  syncControls();
+  setStatus(problems.length ? `ignored: ${problems.join("; ")}` : "");
+  refresh().then(() => { if (problems.length) setStatus(`ignored: ${problems.join("; ")}`); });
+}
+
+async function main() {
+  try {
+    const response = await fetch("/api/datasources");
+    page.schema = await response.json();
+  } catch (error) {
+    setStatus(`cannot read the store's datasources: ${error.message}`);
+    return;
+  }
+  if (!page.schema.length) {
+    setStatus("the store serves no datasource");
+    return;
+  }
+  bindControls();
+  loadView();
+  connectLive();
+  pollPipelines();
+  setInterval(pollPipelines, 2000);
+  // A relative range moves with time even when nothing is committed.
+  setInterval(() => { if (page.view.range !== "custom") refresh(); }, 10000);
+}
+
+main();
+"""#### + "\n",
+        "health.js": ####"""
+// The pipeline health panel: what `nagare serve --pipeline-status URL` polled from each running
+// pipeline (GET /api/pipeline), and the restart markers it saw.
+import { drawSparkline, formatValue } from "./chart.js";
+
+function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") node.className = v;
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return node;
+}
+
+function figure(label, value, unit, values, name) {
+  const spark = h("span", { class: "spark-box" });
+  drawSparkline(spark, values);
+  const row = h("div", { class: "figure", "data-figure": name },
+    h("span", { class: "label" }, label),
+    h("span", { class: "value" }, value === null || value === undefined ? "–" : `${formatValue(value)}${unit}`),
+    spark);
+  return row;
+}
+
+function pipelineCard(p) {
+  const current = p.current;
+  const title = current ? `${current.pipeline} · ${current.instance}` : p.url;
+  const card = h("section", { class: "pipeline" + (p.reachable ? "" : " unreachable"), "data-url": p.url },
+    h("h3", {}, title, " ", h("span", { class: "state" }, p.reachable ? (current ? current.state : "") : "unreachable")));
+  if (!p.reachable) {
+    card.append(h("p", { class: "error" }, p.error || "pipeline unreachable: no answer yet"));
+  }
+  if (!current) return card;
+  const history = p.history || [];
+  const last = history.length ? history[history.length - 1] : {};
+  const lagTotals = history.map((s) => Object.values(s.lag || {}).reduce((a, b) => a + b, 0));
+  const lastRate = [...history].reverse().find((s) => s.inputRate !== undefined && s.inputRate !== null);
+  card.append(
+    figure("input rate", lastRate ? lastRate.inputRate : null, " ev/s", history.map((s) => s.inputRate), "inputRate"),
+    figure("batch time", last.processingTimeMs, " ms", history.map((s) => s.processingTimeMs), "processingTime"),
+    figure("batch delay", last.delayMs, " ms", history.map((s) => s.delayMs), "delay"),
+    figure("total lag", lagTotals.length ? lagTotals[lagTotals.length - 1] : null, "", lagTotals, "lag"),
+    figure("dead letters", current.totals.deadLetters, "", history.map((s) => s.deadLetters), "deadLetters"),
+  );
+  const table = h("table", { class: "lag" }, h("thead", {}, h("tr", {}, h("th", {}, "partition"), h("th", {}, "committed"), h("th", {}, "end"), h("th", {}, "lag"))));
+  const body = h("tbody");
+  for (const part of current.partitions) {
+    body.append(h("tr", {}, h("td", {}, `${part.topic}-${part.partition}`), h("td", {}, part.committedOffset ?? "–"), h("td", {}, part.endOffset ?? "–"), h("td", {}, part.lag ?? "–")));
+  }
+  table.append(body);
+  card.append(table);
+  return card;
+}
+
+export function drawHealth(container, data) {
+  container.textContent = "";
+  container.append(h("h2", {}, "Pipeline health"));
+  if (!data) {
+    container.append(h("p", { class: "error" }, "pipeline health unavailable: the store did not answer"));
+    return;
+  }
+  if (!data.pipelines.length) {
+    container.append(h("p", { class: "hint" }, "No pipeline is watched. Start the store with --pipeline-status http://HOST:PORT (the address of nagare run --status)."));
+    return;
+  }
+  for (const p of data.pipelines) container.append(pipelineCard(p));
+  if (data.markers.length) {
+    const list = h("ul", { class: "marker-list" });
+    for (const m of data.markers.slice(-10).reverse()) {
+      list.append(h("li", {}, `${new Date(m.t).toISOString().slice(0, 19).replace("T", " ")} UTC ${m.kind} of ${m.pipeline}: ${m.detail}`));
+    }
+    container.append(h("h3", {}, "Restarts"), list);
+  }
+}
 """#### + "\n",
         "index.html": ####"""
-<!doctype html><title>Nagare</title>
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Nagare dashboard</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/dashboard/dashboard.css">
+<script type="module" src="/dashboard/dashboard.js"></script>
+</head>
+<body>
+<header>
+  <h1>Nagare</h1>
+  <span id="live" class="live" data-state="connecting" title="new data appears as the store commits it">connecting…</span>
+  <span id="status" class="status" role="status"></span>
+</header>
+<form id="controls" class="controls" autocomplete="off">
+  <label>Datasource <select id="ds"></select></label>
+  <label>Measure <select id="measure"></select></label>
+  <label>Range
+    <select id="range">
+      <option value="15m">15 minutes</option><option value="1h">1 hour</option><option value="6h">6 hours</option>
+      <option value="24h">24 hours</option><option value="7d">7 days</option><option value="custom">custom</option>
+    </select>
+  </label>
+  <span id="custom" class="custom">
+    <label>From <input id="from" placeholder="2024-05-01T00:00Z" size="18"></label>
+    <label>To <input id="to" placeholder="2024-05-01T01:00Z" size="18"></label>
+    <button id="apply-custom" type="button">Apply</button>
+  </span>
+  <label>Granularity <select id="gran"></select></label>
+  <label>Split by <select id="split"></select></label>
+  <label>Top <input id="top" type="number" min="1" max="20" value="5"></label>
+  <label class="check"><input id="compare" type="checkbox"> Previous period</label>
+</form>
+<section class="filters">
+  <div id="filter-chips" class="chips"></div>
+  <details id="filter-editor">
+    <summary>Add filter</summary>
+    <div class="filter-form">
+      <select id="filter-dim" aria-label="filter dimension"></select>
+      <select id="filter-mode" aria-label="include or exclude">
+        <option value="in">include</option><option value="ex">exclude</option>
+      </select>
+      <input id="filter-search" placeholder="search values" aria-label="search values">
+      <ul id="filter-values" class="values"></ul>
+    </div>
+  </details>
+</section>
+<main>
+  <section class="chart-panel">
+    <div id="chart" class="chart-box"></div>
+    <div class="readout" aria-live="polite"></div>
+    <div id="legend" class="legend"></div>
+    <div class="table-box"><table id="split-table" class="split-table"></table></div>
+    <details class="debug"><summary>Queries</summary><pre id="last-query"></pre></details>
+  </section>
+  <aside id="health" class="health"></aside>
+</main>
+</body>
+</html>
+"""#### + "\n",
+        "queries.js": ####"""
+// Druid native queries the dashboard sends to POST /druid/v2. Every query names the chosen
+// measure's result "value".
+
+export function iso(ms) {
+  return new Date(ms).toISOString();
+}
+
+// The query-time aggregator that reads a stored metric: counts and sums add up, min/max stay
+// min/max, a HyperLogLog metric is merged into a distinct count.
+export function aggregator(metric, name = "value") {
+  switch (metric.kind) {
+    case "count":
+    case "longSum": return { type: "longSum", name, fieldName: metric.name };
+    case "doubleSum": return { type: "doubleSum", name, fieldName: metric.name };
+    case "min": return { type: "doubleMin", name, fieldName: metric.name };
+    case "max": return { type: "doubleMax", name, fieldName: metric.name };
+    case "hyperUnique": return { type: "hyperUnique", name, fieldName: metric.name, round: true };
+    default: throw new Error(`metric '${metric.name}' has an unknown kind '${metric.kind}'`);
+  }
+}
+
+// The view's include/exclude filters as one Druid filter, or null.
+export function druidFilter(filters, extra = []) {
+  const parts = filters.map((f) => {
+    const values = { type: "in", dimension: f.dim, values: f.values };
+    return f.mode === "in" ? values : { type: "not", field: values };
+  }).concat(extra);
+  if (parts.length === 0) return null;
+  return parts.length === 1 ? parts[0] : { type: "and", fields: parts };
+}
+
+function withFilter(query, filter) {
+  if (filter) query.filter = filter;
+  return query;
+}
+
+export function timeseriesQuery(ds, metric, filters, gran, start, end) {
+  return withFilter({
+    queryType: "timeseries", dataSource: ds, granularity: gran,
+    intervals: [`${iso(start)}/${iso(end)}`], aggregations: [aggregator(metric)],
+  }, druidFilter(filters));
+}
+
+export function topNQuery(ds, metric, dim, threshold, filters, start, end, extra = []) {
+  return withFilter({
+    queryType: "topN", dataSource: ds, granularity: "all", dimension: dim, metric: "value", threshold,
+    intervals: [`${iso(start)}/${iso(end)}`], aggregations: [aggregator(metric)],
+  }, druidFilter(filters, extra));
+}
+
+// One row per (bucket, value) for the split lines: only the top values, so the answer is small.
+export function splitQuery(ds, metric, dim, values, filters, gran, start, end) {
+  return withFilter({
+    queryType: "groupBy", dataSource: ds, granularity: gran, dimensions: [dim],
+    intervals: [`${iso(start)}/${iso(end)}`], aggregations: [aggregator(metric)],
+  }, druidFilter(filters, [{ type: "in", dimension: dim, values }]));
+}
+
+// The most frequent values of `dim` containing `text` (any case), for the filter's value search.
+export function valueSearchQuery(ds, countMetric, dim, text, start, end) {
+  const extra = text ? [{ type: "search", dimension: dim, query: { type: "insensitive_contains", value: text } }] : [];
+  return topNQuery(ds, countMetric, dim, 20, [], start, end, extra);
+}
+
+export async function runQuery(query) {
+  const response = await fetch("/druid/v2", {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(query),
+  });
+  const body = await response.json().catch(() => null);
+  if (!response.ok) {
+    throw new Error(body && body.errorMessage ? body.errorMessage : `query failed with HTTP ${response.status}`);
+  }
+  return body;
+}
+"""#### + "\n",
+        "view-state.js": ####"""
+// The dashboard's view: everything a user chooses, kept in the page's query string so that a
+// link reproduces the view. parseView and viewQuery are inverses for every valid view.
+
+export const RANGES = {
+  "15m": 15 * 60e3,
+  "1h": 3600e3,
+  "6h": 6 * 3600e3,
+  "24h": 24 * 3600e3,
+  "7d": 7 * 86400e3,
+};
+
+// Druid granularity names the store answers, with their bucket lengths.
+export const GRANULARITIES = {
+  second: 1e3,
+  minute: 60e3,
+  five_minute: 5 * 60e3,
+  fifteen_minute: 15 * 60e3,
+  thirty_minute: 30 * 60e3,
+  hour: 3600e3,
+  six_hour: 6 * 3600e3,
+  day: 86400e3,
+};
+
+// More buckets than this make an unreadable chart and a slow query: the user is asked for a
+// coarser granularity instead.
+export const MAX_BUCKETS = 2000;
+export const MAX_TOP = 20;
+
+export function defaultView() {
+  return {
+    ds: "", measure: "", range: "1h", from: "", to: "", gran: "auto",
+    split: "", top: 5, filters: [], compare: false, sort: "measure", dir: "desc",
+  };
+}
+
+// One filter per (dimension, mode): values of `dim` to include ("in") or exclude ("ex").
+// In the URL: f=MODE:DIM:V1,V2 with each part URI-encoded, so any value survives.
+function parseFilter(text) {
+  const parts = text.split(":");
+  if (parts.length !== 3 || !["in", "ex"].includes(parts[0])) return null;
+  const dim = decodeURIComponent(parts[1]);
+  const values = parts[2] === "" ? [] : parts[2].split(",").map(decodeURIComponent);
+  if (!dim || values.length === 0) return null;
+  return { mode: parts[0], dim, values };
+}
+
+function filterText(f) {
+  return `${f.mode}:${encodeURIComponent(f.dim)}:${f.values.map(encodeURIComponent).join(",")}`;
+}
+
+// Reads a view from a query string; unknown or malformed parameters fall back to defaults and
+// are reported in `problems` so the page can say what it ignored.
+export function parseView(search) {
+  const params = new URLSearchParams(search);
+  const view = defaultView();
+  const problems = [];
+  view.ds = params.get("ds") || "";
+  view.measure = params.get("m") || "";
+  const range = params.get("r");
+  if (range) {
+    if (range === "custom" || RANGES[range]) view.range = range;
+    else problems.push(`range '${range}' is not one of ${Object.keys(RANGES).join(", ")}, custom`);
+  }
+  view.from = params.get("from") || "";
+  view.to = params.get("to") || "";
+  const gran = params.get("g");
+  if (gran) {
+    if (gran === "auto" || GRANULARITIES[gran]) view.gran = gran;
+    else problems.push(`granularity '${gran}' is unknown`);
+  }
+  view.split = params.get("split") || "";
+  const top = params.get("n");
+  if (top) {
+    const n = Number(top);
+    if (Number.isInteger(n) && n >= 1 && n <= MAX_TOP) view.top = n;
+    else problems.push(`top-N '${top}' must be a whole number from 1 to ${MAX_TOP}`);
+  }
+  for (const text of params.getAll("f")) {
+    const f = parseFilter(text);
+    if (f) view.filters.push(f);
+    else problems.push(`filter '${text}' is not MODE:DIMENSION:VALUES`);
+  }
+  view.compare = params.get("cmp") === "1";
+  const sort = params.get("sort");
+  if (sort) {
+    const [key, dir] = sort.split(":");
+    if (["value", "measure", "share", "previous", "change"].includes(key)) view.sort = key;
+    if (dir === "asc" || dir === "desc") view.dir = dir;
+  }
+  return { view, problems };
+}
+
+// The query string of a view; defaults are left out to keep links short.
+export function viewQuery(view) {
+  const d = defaultView();
+  const params = new URLSearchParams();
+  if (view.ds) params.set("ds", view.ds);
+  if (view.measure) params.set("m", view.measure);
+  params.set("r", view.range);
+  if (view.range === "custom") {
+    params.set("from", view.from);
+    params.set("to", view.to);
+  }
+  if (view.gran !== d.gran) params.set("g", view.gran);
+  if (view.split) params.set("split", view.split);
+  if (view.split && view.top !== d.top) params.set("n", String(view.top));
+  const query = [params.toString()];
+  for (const f of view.filters) query.push("f=" + encodeURIComponent(filterText(f)));
+  if (view.compare) query.push("cmp=1");
+  if (view.sort !== d.sort || view.dir !== d.dir) query.push(`sort=${view.sort}:${view.dir}`);
+  return "?" + query.filter(Boolean).join("&");
+}
+
+// Parses an ISO 8601 time in UTC ("2024-05-01T00:00Z", seconds optional); NaN if malformed.
+export function parseTime(text) {
+  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:\d{2})?$/.test(text || "")) return NaN;
+  const withZone = /Z|[+-]\d{2}:\d{2}$/.test(text) ? text : text + (text.includes("T") ? "Z" : "T00:00Z");
+  return Date.parse(withZone);
+}
+
+// The granularity "auto" picks: the finest giving at most ~200 buckets, never finer than the
+// datasource's rollup.
+export function autoGranularity(lengthMs, rollupMs) {
+  for (const [name, ms] of Object.entries(GRANULARITIES)) {
+    if (ms >= rollupMs && lengthMs / ms <= 200) return name;
+  }
+  return "day";
+}
+
+// The interval a view shows at `now`, as {start, end, gran, bucketMs} or {error}. A relative
+// range ends at the end of the bucket holding `now`: that bucket is still filling.
+export function resolveInterval(view, now, rollupMs) {
+  let start, end;
+  if (view.range === "custom") {
+    start = parseTime(view.from);
+    end = parseTime(view.to);
+    if (Number.isNaN(start)) return { error: `custom range: 'from' (${view.from || "empty"}) is not a time like 2024-05-01T00:00Z` };
+    if (Number.isNaN(end)) return { error: `custom range: 'to' (${view.to || "empty"}) is not a time like 2024-05-01T01:00Z` };
+    if (end <= start) return { error: "custom range: 'to' must be after 'from'" };
+  }
+  const length = view.range === "custom" ? end - start : RANGES[view.range];
+  const gran = view.gran === "auto" ? autoGranularity(length, rollupMs) : view.gran;
+  const bucketMs = GRANULARITIES[gran];
+  if (bucketMs < rollupMs) return { error: `granularity ${gran} is finer than the datasource's rollup; choose a coarser one` };
+  if (view.range !== "custom") {
+    end = Math.floor(now / bucketMs) * bucketMs + bucketMs;
+    start = end - length;
+  }
+  const buckets = Math.ceil((end - start) / bucketMs);
+  if (buckets > MAX_BUCKETS) return { error: `${buckets} buckets of ${gran} is too many (at most ${MAX_BUCKETS}); choose a coarser granularity` };
+  return { start, end, gran, bucketMs };
+}
 """#### + "\n",
     ]
 }

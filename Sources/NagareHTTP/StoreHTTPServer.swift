@@ -17,8 +17,11 @@ public enum StoreHTTPServer {
     }
 
     /// The dashboard at `/`, its live updates and its pipeline health panel.
-    public static func dashboardRoutes(live: LiveBroadcaster, pipelineHealth: PipelineHealthMonitor?) -> [any RouteGroup] {
-        [DashboardRoutes(), LiveRoutes(broadcaster: live), PipelineHealthRoutes(monitor: pipelineHealth)]
+    public static func dashboardRoutes(
+        store: AnalyticsStore, live: LiveBroadcaster, pipelineHealth: PipelineHealthMonitor?
+    ) -> [any RouteGroup] {
+        [DashboardRoutes(), DashboardSchemaRoutes(store: store), LiveRoutes(broadcaster: live),
+         PipelineHealthRoutes(monitor: pipelineHealth)]
     }
 
     /// An application bound to `host:port` (port 0: any free port) serving `routes`.

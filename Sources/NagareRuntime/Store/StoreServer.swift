@@ -57,7 +57,7 @@ public final class StoreServer: Sendable {
         let pipelineHealth = options.pipelineStatusURLs.isEmpty ? nil : PipelineHealthMonitor(urls: options.pipelineStatusURLs)
         let http = StoreHTTPServer.make(
             routes: StoreHTTPServer.routes(store: store, configuration: options.httpConfiguration)
-                + StoreHTTPServer.dashboardRoutes(live: live, pipelineHealth: pipelineHealth)
+                + StoreHTTPServer.dashboardRoutes(store: store, live: live, pipelineHealth: pipelineHealth)
                 + [StoreMetrics(ingestors: ingestors).routes],
             host: options.http.host, port: options.http.port, authToken: options.authToken,
             logger: logger, onListening: onListening)
