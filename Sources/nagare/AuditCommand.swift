@@ -22,7 +22,7 @@ struct AuditCommand: AsyncParsableCommand {
             Recovery time after a kill: from the signal until the restarted process's first \
             committed batch (or, with nothing left to read, all its partitions committed to \
             their end); for the store until it serves again; for the broker until every worker \
-            has done so.
+            has committed a batch or the group has committed the whole input.
 
             --at-least-once runs the pipelines with `--delivery at-least-once` (no transactions): \
             with SIGKILLs the audit then finds duplicates and fails, which shows that it can.

@@ -33,7 +33,7 @@ struct AuditReport {
             "store minutes:  \(f.minutesChecked) checked, \(f.minuteMismatches) per-minute mismatches",
             "input:          \(f.inputProblems) problems",
             "kills done:     \(kills.count) (SIGKILL \(sigkills), SIGTERM \(sigterms), broker \(brokerKills)); unplanned exits \(unplannedExits.count)",
-            "recovery:       p50 \(p50), max \(max) (restart until the restarted process's first committed batch, or all its partitions caught up; broker: until every worker did so)",
+            "recovery:       p50 \(p50), max \(max) (kill → the restarted worker's first committed batch or its partitions caught up; store: serving; broker: every worker committed or the group at the input's end)",
             "elapsed:        \(seconds(elapsedSeconds)); logs in \(workDirectory)",
         ]
         for exit in unplannedExits.prefix(5) { lines.append("unplanned:      \(exit)") }

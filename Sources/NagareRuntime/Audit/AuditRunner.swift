@@ -13,7 +13,8 @@ import NagareKafka
 ///    Recovery time: from the kill signal until the restarted worker's first committed batch,
 ///    or, when there is nothing left to read, until all its assigned partitions have committed
 ///    up to their end; for the store until it serves queries again; for the broker until every
-///    worker has done one of those after the restart.
+///    worker has committed a batch after the restart, or the group's committed offsets, asked of
+///    the restarted broker, are at the input's end.
 /// 3. Waits until the group has committed every input offset, then checks independently with
 ///    its own read_committed consumers and the store's HTTP query endpoint.
 public struct AuditRunner: Sendable {
@@ -78,7 +79,9 @@ public struct AuditRunner: Sendable {
                 let killedAt = ContinuousClock.now
                 try await cluster.killAndRestart(action.member, signal: action.signal)
                 kills.append((action.member.description, action.signalName))
-                let recovered = try await waitForRecovery(of: action.member, cluster: cluster, baseline: baseline)
+                let recovered = try await waitForRecovery(of: action.member, cluster: cluster, baseline: baseline) {
+                    await isDrained(client, group: definition.source.group, topic: input).drained
+                }
                 let seconds = (ContinuousClock.now - killedAt).auditSeconds
                 if recovered { recoveries.append(seconds) }
                 progress("kill \(i + 1)/\(schedule.actions.count): \(action.signalName) \(action.member) at \(String(format: "%.1f", (killedAt - productionStart).auditSeconds)) s; "
@@ -161,18 +164,23 @@ public struct AuditRunner: Sendable {
         return out
     }
 
-    /// Waits (up to 60 s) until `worker` has committed a batch, so that a kill lands while it
-    /// processes rather than while it joins the group.
+    /// Waits (up to 60 s) until `worker` has committed a batch (or has nothing to read), so that
+    /// a kill lands while it processes rather than while it joins the group.
     private func waitUntilProcessing(_ worker: AuditCluster.Member, cluster: AuditCluster) async throws {
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
-            if let p = await cluster.progress(of: worker), p.batches > 0 { return }
+            if let p = await cluster.progress(of: worker), p.batches > 0 || p.isCaughtUp { return }
             try await Task.sleep(for: .milliseconds(50))
         }
     }
 
     /// See the type's comment for what recovered means; false after 180 s.
-    private func waitForRecovery(of member: AuditCluster.Member, cluster: AuditCluster, baseline: [AuditCluster.Member: Int]) async throws -> Bool {
+    /// `drained`: asked of the restarted broker when a worker did not commit a batch (there may
+    /// be nothing left to read).
+    private func waitForRecovery(
+        of member: AuditCluster.Member, cluster: AuditCluster, baseline: [AuditCluster.Member: Int],
+        drained: () async -> Bool
+    ) async throws -> Bool {
         if member == .store { return true }
         let watched = member == .broker ? await cluster.workers : [member]
         let deadline = ContinuousClock.now + .seconds(180)
@@ -182,9 +190,10 @@ public struct AuditRunner: Sendable {
                 guard let p = await cluster.progress(of: w) else { continue }
                 // A restarted worker counts from zero (its baseline is that of the old process).
                 let before = member == .broker && p.batches >= baseline[w, default: 0] ? baseline[w, default: 0] : 0
-                if p.batches > before || p.isCaughtUp { pending.remove(w) }
+                if p.batches > before || (member != .broker && p.isCaughtUp) { pending.remove(w) }
             }
             if pending.isEmpty { return true }
+            if member == .broker, await drained() { return true }
             try await Task.sleep(for: .milliseconds(100))
         }
         return false
@@ -192,21 +201,27 @@ public struct AuditRunner: Sendable {
 
     /// Waits until the group's committed offsets equal the input's end offsets.
     private func drain(_ client: ClientConfiguration, group: String, topic: String) async throws {
-        let admin = try Admin(configuration: client, logger: logger)
-        defer { admin.close() }
-        let tps = (0..<Int32(6)).map { TopicPartition(topic, $0) }
         let deadline = ContinuousClock.now + .seconds(configuration.drainTimeoutSeconds)
         var last = ""
         while ContinuousClock.now < deadline {
-            if let committed = try? await admin.groupOffsets(group, partitions: tps) {
-                var ends: [TopicPartition: Offset] = [:]
-                for tp in tps { if let w = try? await admin.watermarks(tp) { ends[tp] = w.high } }
-                if ends.count == tps.count && tps.allSatisfy({ committed[$0] == ends[$0] }) { return }
-                last = "committed \(tps.map { committed[$0].map(\.description) ?? "-" }), ends \(tps.map { ends[$0].map(\.description) ?? "?" })"
-            }
+            let (drained, state) = await isDrained(client, group: group, topic: topic)
+            if drained { return }
+            last = state
             try await Task.sleep(for: .seconds(1))
         }
         throw AuditError("the pipeline did not drain within \(configuration.drainTimeoutSeconds) s: \(last)")
+    }
+
+    /// Whether the group has committed every input offset, and the offsets for messages.
+    private func isDrained(_ client: ClientConfiguration, group: String, topic: String) async -> (drained: Bool, state: String) {
+        guard let admin = try? Admin(configuration: client, logger: logger) else { return (false, "no admin client") }
+        defer { admin.close() }
+        let tps = (0..<Int32(6)).map { TopicPartition(topic, $0) }
+        guard let committed = try? await admin.groupOffsets(group, partitions: tps) else { return (false, "group offsets unavailable") }
+        var ends: [TopicPartition: Offset] = [:]
+        for tp in tps { if let w = try? await admin.watermarks(tp) { ends[tp] = w.high } }
+        let drained = ends.count == tps.count && tps.allSatisfy { committed[$0] == ends[$0] }
+        return (drained, "committed \(tps.map { committed[$0].map(\.description) ?? "-" }), ends \(tps.map { ends[$0].map(\.description) ?? "?" })")
     }
 
     /// The store's events per event-time minute, once it has ingested `expectedTotal` events
