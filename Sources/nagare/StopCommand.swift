@@ -27,6 +27,10 @@ struct StopCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The run's stop file (`nagare run --stop-file`): created.", valueName: "path"))
     var stopFile: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "The run's token (`nagare run --auth-token`), sent with --status. Default: $NAGARE_AUTH_TOKEN.", valueName: "token"))
+    var authToken: String?
+
     func validate() throws {
         guard (status == nil) != (stopFile == nil) else {
             throw ValidationError("give exactly one of --status HOST:PORT and --stop-file PATH")
@@ -51,6 +55,9 @@ struct StopCommand: AsyncParsableCommand {
         }
         var request = URLRequest(url: url, timeoutInterval: 10)
         request.httpMethod = "POST"
+        if let token = authToken ?? ProcessInfo.processInfo.environment[AuthTokenOptions.environmentVariable], !token.isEmpty {
+            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        }
         let data: Data
         let response: URLResponse
         do {
@@ -59,6 +66,9 @@ struct StopCommand: AsyncParsableCommand {
             throw CommandFailure(message: "nothing answered at \(address) (is `nagare run --status \(address)` running?): \(error.localizedDescription)")
         }
         let code = (response as? HTTPURLResponse)?.statusCode ?? 0
+        if code == 401 {
+            throw CommandFailure(message: "\(address) refused POST /stop without its token: set --auth-token or \(AuthTokenOptions.environmentVariable) to the run's token")
+        }
         guard code == 202 else {
             let body = String(decoding: data.prefix(500), as: UTF8.self)
             throw CommandFailure(message: "\(address) answered HTTP \(code) to POST /stop (not a nagare run?): \(body)")

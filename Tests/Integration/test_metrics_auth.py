@@ -251,9 +251,20 @@ def test_run_status_on_all_interfaces_needs_the_token(nagare_bin, broker, tmp_pa
         status, _, body = get(base + "/metrics?token=" + TOKEN)
         assert status == 200 and "nagare_pipeline_events_in_total" in body
         assert get(base + "/status/health")[0] == 200
-    finally:
-        p.terminate()
+        # `nagare stop` sends the token from NAGARE_AUTH_TOKEN; without it, it says what is missing.
+        address = base.removeprefix("http://")
+        out = subprocess.run([nagare_bin, "stop", "--status", address], capture_output=True, text=True, timeout=30,
+                             env=without_token_env())
+        assert out.returncode != 0 and "refused POST /stop without its token" in out.stderr, out.stderr
+        assert p.poll() is None
+        out = subprocess.run([nagare_bin, "stop", "--status", address], capture_output=True, text=True, timeout=30,
+                             env=env)
+        assert out.returncode == 0, out.stderr
         assert p.wait(timeout=60) == 0
+    finally:
+        if p.poll() is None:
+            p.terminate()
+            p.wait(timeout=60)
         log.close()
 
 
