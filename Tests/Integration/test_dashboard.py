@@ -381,3 +381,38 @@ def check_pipeline_health(driver, serve, pipeline):
     assert [m["kind"] for m in markers] == ["restart"]
     assert markers[0]["url"] == pipeline.url + "/status"
     screenshot(driver, "desktop-pipeline-restart.png")
+
+
+def test_dashboard_with_an_access_token(nagare_bin, broker, tmp_path, browser):
+    """A store started with --auth-token: the page opened as /?token=… sends the token with its
+    queries, its pipeline poll and its live stream, keeps it in the URL, and shows the data."""
+    events = known_events()
+    produce(broker.bootstrap, events)
+    token = "dashboard-test-token"
+    serve = Serve(nagare_bin, broker, tmp_path / "store", ["--auth-token", token]).start()
+    try:
+        request = urllib.request.Request(serve.url + "/api/datasources", headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, timeout=10) as r:
+            assert [d["name"] for d in json.load(r)] == ["access-logs"]
+        deadline = time.time() + 60
+        while True:
+            driver_url = serve.url + "/" + VIEW + "&token=" + token
+            browser.get(driver_url)
+            wait_ready(browser)
+            if sum(v for _, v, _ in points(browser, "main")) == len(in_hour(events)):
+                break
+            assert time.time() < deadline, "the store never showed the produced events"
+            time.sleep(0.5)
+        assert len(points(browser, "main")) == 60
+        WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "live").get_attribute("data-state") == "open")
+        n = refreshes(browser)
+        Select(browser.find_element(By.ID, "split")).select_by_value("country")
+        wait_ready(browser, n)
+        assert browser.current_url.endswith("&token=" + token) and "split=country" in browser.current_url
+        assert sorted(v for v, _ in table(browser)) == sorted(COUNTRIES)
+        assert "No pipeline is watched" in browser.find_element(By.ID, "health").text
+        assert_no_page_errors(browser)
+        browser.get("about:blank")
+    finally:
+        if serve.process is not None:
+            assert serve.stop() == 0, serve.logs()

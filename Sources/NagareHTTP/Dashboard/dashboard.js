@@ -2,7 +2,7 @@
 // chart and the split table, refetches when the store commits new data (GET /api/live) and
 // shows pipeline health (GET /api/pipeline). Every choice goes back into the URL.
 import { GRANULARITIES, MAX_TOP, parseView, resolveInterval, viewQuery } from "./view-state.js";
-import { runQuery, splitQuery, timeseriesQuery, topNQuery, valueSearchQuery } from "./queries.js";
+import { apiFetch, authToken, liveURL, runQuery, splitQuery, timeseriesQuery, topNQuery, valueSearchQuery } from "./queries.js";
 import { PALETTE, drawChart, formatValue } from "./chart.js";
 import { drawHealth } from "./health.js";
 
@@ -106,10 +106,16 @@ function drawChips() {
   $("filter-chips").replaceChildren(...chips);
 }
 
+// The page's URL for the view; the access token, if the page was opened with one, stays.
+function pageURL() {
+  const query = viewQuery(page.view);
+  return authToken ? `${query}&token=${encodeURIComponent(authToken)}` : query;
+}
+
 // Applies a change to the view: new URL (a history entry), controls, data.
 function change(changes) {
   Object.assign(page.view, changes);
-  history.pushState(null, "", viewQuery(page.view));
+  history.pushState(null, "", pageURL());
   syncControls();
   refresh();
 }
@@ -346,7 +352,7 @@ function scheduleRefresh() {
 
 function connectLive() {
   const live = $("live");
-  const source = new EventSource("/api/live");
+  const source = new EventSource(liveURL());
   source.addEventListener("open", () => {
     live.dataset.state = "open";
     live.textContent = "live";
@@ -367,7 +373,7 @@ function connectLive() {
 async function pollPipelines() {
   let data = null;
   try {
-    const response = await fetch("/api/pipeline");
+    const response = await apiFetch("/api/pipeline");
     if (response.ok) data = await response.json();
   } catch (_) {
     data = null;
@@ -421,7 +427,7 @@ function loadView() {
   const { view, problems } = parseView(location.search);
   page.view = normalise(view, problems);
   // The normalised view is what is shown, so it is what the URL says.
-  history.replaceState(null, "", viewQuery(page.view));
+  history.replaceState(null, "", pageURL());
   syncControls();
   setStatus(problems.length ? `ignored: ${problems.join("; ")}` : "");
   refresh().then(() => { if (problems.length) setStatus(`ignored: ${problems.join("; ")}`); });
@@ -429,7 +435,7 @@ function loadView() {
 
 async function main() {
   try {
-    const response = await fetch("/api/datasources");
+    const response = await apiFetch("/api/datasources");
     page.schema = await response.json();
   } catch (error) {
     setStatus(`cannot read the store's datasources: ${error.message}`);

@@ -62,8 +62,21 @@ export function valueSearchQuery(ds, countMetric, dim, text, start, end) {
   return topNQuery(ds, countMetric, dim, 20, [], start, end, extra);
 }
 
+// A store started with --auth-token is opened as /?token=…: every request of the page then
+// carries the token (a header for fetch; EventSource cannot set headers, so the query string).
+export const authToken = new URLSearchParams(location.search).get("token");
+
+export function apiFetch(url, init = {}) {
+  if (!authToken) return fetch(url, init);
+  return fetch(url, { ...init, headers: { ...(init.headers || {}), Authorization: `Bearer ${authToken}` } });
+}
+
+export function liveURL() {
+  return authToken ? `/api/live?token=${encodeURIComponent(authToken)}` : "/api/live";
+}
+
 export async function runQuery(query) {
-  const response = await fetch("/druid/v2", {
+  const response = await apiFetch("/druid/v2", {
     method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(query),
   });
   const body = await response.json().catch(() => null);
