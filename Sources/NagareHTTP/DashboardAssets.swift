@@ -410,7 +410,8 @@ async function load() {
   const { start, end, gran, bucketMs } = span;
   const length = end - start;
   const queries = { chart: timeseriesQuery(v.ds, metric, v.filters, gran, start, end) };
-  if (v.compare) queries.previous = timeseriesQuery(v.ds, metric, v.filters, gran, start - length, end - length);
+  // Split, the comparison is per value, in the table; unsplit, it is a second line.
+  if (v.compare && !v.split) queries.previous = timeseriesQuery(v.ds, metric, v.filters, gran, start - length, end - length);
   if (v.split) {
     queries.top = topNQuery(v.ds, metric, v.split, v.top, v.filters, start, end);
     queries.total = timeseriesQuery(v.ds, metric, v.filters, "all", start, end);

@@ -246,6 +246,20 @@ def check_chart_split_filter_and_url(driver, serve, events):
     driver.find_element(By.ID, "compare").click()
     n = wait_ready(driver, n)
 
+    # The other measures: revenue sums 1.25 per event; users counts distinct user ids (each
+    # event has its own, and HyperLogLog is exact at these small counts to within one).
+    Select(driver.find_element(By.ID, "measure")).select_by_value("revenue")
+    n = wait_ready(driver, n)
+    assert last_query(driver)["chart"]["aggregations"] == [{"type": "doubleSum", "name": "value", "fieldName": "revenue"}]
+    assert {t: v for t, v, _ in points(driver, "main")} == {t: 1.25 * c for t, c in expected.items()}
+    Select(driver.find_element(By.ID, "measure")).select_by_value("users")
+    n = wait_ready(driver, n)
+    assert last_query(driver)["chart"]["aggregations"][0]["type"] == "hyperUnique"
+    users = {t: v for t, v, _ in points(driver, "main")}
+    assert all(abs(users[t] - c) <= 1 for t, c in expected.items()), users
+    Select(driver.find_element(By.ID, "measure")).select_by_value("count")
+    n = wait_ready(driver, n)
+
     # Split by site: one line per site and a table of per-site totals.
     before = last_query(driver)
     Select(driver.find_element(By.ID, "split")).select_by_value("site_name")
