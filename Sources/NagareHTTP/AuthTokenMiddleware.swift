@@ -4,9 +4,12 @@ public import Hummingbird
 /// non-loopback address answers only those who know it.
 ///
 /// The token comes as `Authorization: Bearer TOKEN`, or as the query parameter `?token=TOKEN`
-/// so that a link opened in a browser works. A request without it, or with another token, is
-/// answered 401 with a JSON error and `WWW-Authenticate: Bearer`. Only `GET /status/health`
-/// is exempt: load balancers probe it without credentials and it reveals nothing.
+/// so that a link opened in a browser works. A response to a request that used the query
+/// parameter also sets the cookie `nagare_token` (HttpOnly, SameSite=Strict), which is accepted
+/// too: the page's own requests (scripts, styles, `fetch`, `EventSource`) then carry the token
+/// without the page knowing it. A request without a token, or with another one, is answered
+/// 401 with a JSON error and `WWW-Authenticate: Bearer`. Only `GET /status/health` is exempt:
+/// load balancers probe it without credentials and it reveals nothing.
 ///
 /// `NagareRouter.make` adds it before any route group registers, and Hummingbird applies a
 /// router middleware to every route added after it (and to the not-found answer), so every
@@ -15,11 +18,24 @@ public struct AuthTokenMiddleware: RouterMiddleware {
     public typealias Context = NagareRequestContext
 
     let token: [UInt8]
+    let cookie: String
 
-    /// `token` must not be empty (an empty token would let an empty `?token=` through).
+    /// The cookie set for a browser that came with `?token=`.
+    public static let cookieName = "nagare_token"
+
+    /// `token` must be non-empty (an empty token would let an empty `?token=` through) and
+    /// valid as a bearer token: letters, digits and `-._~+/=` (which a cookie can also carry).
     public init(token: String) {
-        precondition(!token.isEmpty, "the auth token must not be empty")
+        precondition(Self.isValidToken(token), "the auth token must be letters, digits and -._~+/=")
         self.token = Array(token.utf8)
+        cookie = "\(Self.cookieName)=\(token); Path=/; HttpOnly; SameSite=Strict"
+    }
+
+    /// RFC 6750's `b64token` characters, all of which a cookie value may hold.
+    public static func isValidToken(_ token: String) -> Bool {
+        !token.isEmpty && token.unicodeScalars.allSatisfy {
+            ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || "-._~+/=".unicodeScalars.contains($0)
+        }
     }
 
     public func handle(
@@ -28,7 +44,7 @@ public struct AuthTokenMiddleware: RouterMiddleware {
         if request.method == .get && request.uri.path == "/status/health" {
             return try await next(request, context)
         }
-        let offered = Self.offeredToken(request)
+        let (offered, fromQuery) = Self.offeredToken(request)
         guard let offered, Self.constantTimeEquals(Array(offered.utf8), token) else {
             let message = offered == nil
                 ? "this server requires a token: send 'Authorization: Bearer TOKEN' or add ?token=TOKEN"
@@ -39,18 +55,22 @@ public struct AuthTokenMiddleware: RouterMiddleware {
             let body = #"{"error":"Unauthorized","errorMessage":"\#(message)"}"#
             return Response(status: .unauthorized, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
         }
-        return try await next(request, context)
+        var response = try await next(request, context)
+        if fromQuery { response.headers.append(.init(name: .setCookie, value: cookie)) }
+        return response
     }
 
-    /// The bearer token of the `Authorization` header, else the `token` query parameter.
-    static func offeredToken(_ request: Request) -> String? {
+    /// The bearer token of the `Authorization` header, else the `token` query parameter (then
+    /// `fromQuery`), else the cookie.
+    static func offeredToken(_ request: Request) -> (token: String?, fromQuery: Bool) {
         if let header = request.headers[.authorization] {
             let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
             if parts.count == 2, parts[0].lowercased() == "bearer" {
-                return parts[1].trimmingCharacters(in: " ")
+                return (parts[1].trimmingCharacters(in: " "), false)
             }
         }
-        return request.uri.queryParameters["token"].map(String.init)
+        if let query = request.uri.queryParameters["token"] { return (String(query), true) }
+        return (request.cookies[cookieName]?.value, false)
     }
 
     /// Compares in time that depends only on the lengths, never on where the first difference

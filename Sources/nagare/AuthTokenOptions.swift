@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NagareCore
+import NagareHTTP
 
 /// `--auth-token` (or `NAGARE_AUTH_TOKEN`) of the commands that serve HTTP (`serve`, `run
 /// --status`). With a token, every request but `GET /status/health` must carry it; binding a
@@ -26,8 +27,8 @@ struct AuthTokenOptions: ParsableArguments {
         }
         guard let token else { return nil }
         guard !token.isEmpty else { throw ValidationError("\(source) must not be empty") }
-        guard token.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f }) else {
-            throw ValidationError("\(source) must be printable ASCII without spaces (it travels in an HTTP header)")
+        guard AuthTokenMiddleware.isValidToken(token) else {
+            throw ValidationError("\(source) may only hold letters, digits and -._~+/= (it travels in an HTTP header and a cookie); e.g. openssl rand -hex 16")
         }
         return token
     }

@@ -207,8 +207,15 @@ def test_serve_on_all_interfaces_needs_the_token(nagare_bin, broker, tmp_path):
         # With the token in the header or the query: answered.
         status, _, body = get(base + "/druid/v2/datasources", bearer)
         assert (status, json.loads(body)) == (200, [DATASOURCE])
-        status, _, body = get(base + "/druid/v2/datasources?token=" + TOKEN)
+        status, headers, body = get(base + "/druid/v2/datasources?token=" + TOKEN)
         assert (status, json.loads(body)) == (200, [DATASOURCE])
+        # The link's token becomes a cookie, so the page's own requests carry it.
+        cookie = headers["Set-Cookie"]
+        assert cookie.startswith(f"nagare_token={TOKEN};") and "HttpOnly" in cookie and "SameSite=Strict" in cookie, cookie
+        status, _, body = get(base + "/druid/v2/datasources", {"Cookie": f"nagare_token={TOKEN}"})
+        assert (status, json.loads(body)) == (200, [DATASOURCE])
+        assert_refused(base + "/druid/v2/datasources", {"Cookie": "nagare_token=wrong"})
+        assert "Set-Cookie" not in get(base + "/druid/v2/datasources", bearer)[1]
         families, _ = scrape(base, bearer)
         assert "nagare_store_events_ingested" in families
         status, _, _ = get(base + "/", bearer)
@@ -283,6 +290,7 @@ def test_all_interfaces_without_a_token_refuse_to_start(nagare_bin, tmp_path):
     out = subprocess.run([nagare_bin, "serve", "--config", DATASOURCE_YML, "--http", "0.0.0.0:8080",
                           "--data-dir", str(tmp_path / "s")], capture_output=True, text=True, timeout=30, env=env)
     assert out.returncode != 0 and "is not loopback" in out.stderr, out.stderr
-    out = subprocess.run([nagare_bin, "serve", "--config", DATASOURCE_YML, "--auth-token", "has space",
-                          "--data-dir", str(tmp_path / "s")], capture_output=True, text=True, timeout=30, env=env)
-    assert out.returncode != 0 and "--auth-token must be printable ASCII without spaces" in out.stderr, out.stderr
+    for bad in ["has space", "semi;colon", "quote\""]:
+        out = subprocess.run([nagare_bin, "serve", "--config", DATASOURCE_YML, "--auth-token", bad,
+                              "--data-dir", str(tmp_path / "s")], capture_output=True, text=True, timeout=30, env=env)
+        assert out.returncode != 0 and "--auth-token may only hold letters, digits and -._~+/=" in out.stderr, out.stderr

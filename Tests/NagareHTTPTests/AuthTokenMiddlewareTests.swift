@@ -93,6 +93,33 @@ import Testing
         }
     }
 
+    @Test func theQueryTokenBecomesACookieThatIsAccepted() async throws {
+        try await withApp(token: Self.token) { client in
+            try await client.execute(uri: "/api/thing?token=s3cret-token", method: .get) { r in
+                #expect(r.status == .ok)
+                #expect(r.headers[.setCookie] == "nagare_token=s3cret-token; Path=/; HttpOnly; SameSite=Strict")
+            }
+            try await client.execute(uri: "/api/thing", method: .get, headers: [.authorization: "Bearer s3cret-token"]) { r in
+                #expect(r.headers[.setCookie] == nil)
+            }
+            try await client.execute(uri: "/api/thing", method: .get, headers: [.cookie: "a=b; nagare_token=s3cret-token"]) { r in
+                #expect(r.status == .ok)
+            }
+            for cookie in ["nagare_token=wrong", "other=s3cret-token", "nagare_token="] {
+                try await client.execute(uri: "/api/thing", method: .get, headers: [.cookie: cookie]) { r in
+                    #expect(r.status == .unauthorized, "\(cookie)")
+                }
+            }
+        }
+    }
+
+    @Test func tokensAreBearerTokenCharacters() {
+        #expect(AuthTokenMiddleware.isValidToken("abcXYZ019-._~+/="))
+        for bad in ["", "a b", "a;b", "a,b", "a\"b", "a\\b", "é"] {
+            #expect(!AuthTokenMiddleware.isValidToken(bad), "\(bad)")
+        }
+    }
+
     @Test func withoutATokenConfiguredNothingIsChecked() async throws {
         try await withApp(token: nil) { client in
             try await client.execute(uri: "/api/thing", method: .get) { r in #expect(r.status == .ok) }
