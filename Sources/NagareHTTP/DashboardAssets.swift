@@ -528,6 +528,7 @@ function drawTable() {
     const tr = body.insertRow();
     tr.dataset.value = r.value;
     tr.dataset.measure = r.measure;
+    if (v.compare) tr.dataset.previous = r.previous;
     tr.insertCell().textContent = r.value === "" ? "(empty)" : r.value;
     tr.insertCell().textContent = formatValue(r.measure);
     tr.insertCell().textContent = r.share === null ? "–" : (r.share * 100).toFixed(1) + "%";

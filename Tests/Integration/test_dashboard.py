@@ -280,6 +280,18 @@ def check_chart_split_filter_and_url(driver, serve, events):
         assert values == [float(per_minute.get(iso(HOUR + datetime.timedelta(minutes=i)), 0)) for i in range(60)], site
     screenshot(driver, "desktop-split.png")
 
+    # Split with the comparison: per site, the previous hour's total (only news.example had
+    # events then: 2 a minute) and no previous-total line over the split lines.
+    driver.find_element(By.ID, "compare").click()
+    n = wait_ready(driver, n)
+    previous_by_site = dict(driver.execute_script(
+        "return [...document.querySelectorAll('#split-table tbody tr')].map(r => [r.dataset.value, Number(r.dataset.previous)])"))
+    assert previous_by_site == {s: (120.0 if s == "news.example" else 0.0) for s in by_site}
+    assert last_query(driver)["previousTop"]["intervals"] == ["2024-04-30T23:00:00.000Z/2024-05-01T00:00:00.000Z"]
+    assert points(driver, "previous") == []
+    driver.find_element(By.ID, "compare").click()
+    n = wait_ready(driver, n)
+
     # Sorting the table by the site name (a click on its header) orders rows by value.
     driver.find_element(By.CSS_SELECTOR, "#split-table th[data-key='value']").click()
     n = wait_ready(driver, n)
