@@ -98,13 +98,29 @@ struct AuditCommand: AsyncParsableCommand {
     func run() async throws {
         StandardErrorLog.bootstrap(level: Logger.Level(rawValue: logLevel) ?? .warning)
         let runner = AuditRunner(configuration: auditConfiguration(), logger: Logger(label: "nagare.audit"))
-        let outcome: (report: String, passed: Bool)
+        // SIGINT/SIGTERM cancel the audit, which then stops every process it started.
+        let result: (report: String, passed: Bool)?
         do {
-            outcome = try await runner.run { line in
-                FileHandle.standardError.write(Data("audit: \(line)\n".utf8))
+            result = try await withThrowingTaskGroup(of: (report: String, passed: Bool)?.self) { tasks in
+                tasks.addTask {
+                    try await runner.run { line in
+                        FileHandle.standardError.write(Data("audit: \(line)\n".utf8))
+                    }
+                }
+                tasks.addTask {
+                    await waitForTerminationSignal()
+                    return nil
+                }
+                let first = try await tasks.next() ?? nil
+                tasks.cancelAll()
+                while (try? await tasks.next()) != nil {}
+                return first
             }
         } catch {
             throw CommandFailure(message: "audit: \(error)")
+        }
+        guard let outcome = result else {
+            throw CommandFailure(message: "audit: interrupted; the processes it started were stopped")
         }
         print(outcome.report)
         if !outcome.passed { throw ExitCode(1) }

@@ -30,6 +30,8 @@ actor AuditCluster {
     /// Members the audit is killing or restarting: not to be restarted by supervision.
     private var handling: Set<Member> = []
     private(set) var unplannedExits: [String] = []
+    /// Set by `stopAll`: nothing is restarted any more.
+    private var stopping = false
 
     init(executable: String, configuration: AuditConfiguration, workDirectory: String) {
         self.executable = executable
@@ -87,6 +89,9 @@ actor AuditCluster {
     /// Sends `signal` to `member`, waits for it to end (SIGTERM: up to 60 s, then SIGKILL) and
     /// starts it again. Returns when the new process is up (its address printed).
     func killAndRestart(_ member: Member, signal: Int32) async throws {
+        // Supervision may be restarting it right now.
+        while handling.contains(member) { try await Task.sleep(for: .milliseconds(50)) }
+        guard !stopping else { return }
         handling.insert(member)
         defer { handling.remove(member) }
         guard let p = processes[member] else { return }
@@ -102,7 +107,7 @@ actor AuditCluster {
     /// Restarts members that ended on their own.
     func supervise() async {
         for (member, p) in processes where !handling.contains(member) {
-            guard !p.isRunning else { continue }
+            guard !stopping, !p.isRunning else { continue }
             let status = await p.waitForExit(timeout: .zero) ?? -1
             unplannedExits.append("\(member) exited with status \(status) (see \(log(member)))")
             handling.insert(member)
@@ -123,6 +128,7 @@ actor AuditCluster {
 
     /// Stops everything gracefully (workers, store, then the broker).
     func stopAll() async {
+        stopping = true
         handling.formUnion(processes.keys)
         let order = workers + [.store, .broker]
         for member in order {

@@ -54,6 +54,7 @@ public struct AuditRunner: Sendable {
                 await cluster.supervise()
             }
         }
+        var producing: Task<Void, any Error>?
         do {
             defer { supervisor.cancel() }
             if await cluster.ownsBroker { try await cluster.start(.broker) }
@@ -67,7 +68,7 @@ public struct AuditRunner: Sendable {
             progress("\(c.workers) pipeline processes and the store started; producing \(c.events) events at \(c.rate)/s")
 
             let productionTime = Duration.milliseconds(Int64(c.events) * 1000 / Int64(c.rate))
-            let producing = Task { try await produce(events, topic: input, client: client) }
+            producing = Task { try await produce(events, topic: input, client: client) }
             var kills: [(what: String, signal: String)] = []
             var recoveries: [Double] = []
             let schedule = ChaosSchedule(configuration: c, productionTime: productionTime)
@@ -87,7 +88,7 @@ public struct AuditRunner: Sendable {
                 progress("kill \(i + 1)/\(schedule.actions.count): \(action.signalName) \(action.member) at \(String(format: "%.1f", (killedAt - productionStart).auditSeconds)) s; "
                          + (recovered ? "recovered in \(String(format: "%.1f", seconds)) s" : "not recovered within 180 s"))
             }
-            try await producing.value
+            try await producing?.value
             progress("all events produced; waiting for the pipeline to drain")
             try await drain(client, group: definition.source.group, topic: input)
 
@@ -111,7 +112,10 @@ public struct AuditRunner: Sendable {
             return (report.text, findings.passed)
         } catch {
             supervisor.cancel()
-            await cluster.stopAll()
+            producing?.cancel()
+            // Not cancelled with this task (an interrupted audit still stops its children, and
+            // their waits must not end early).
+            await Task { await cluster.stopAll() }.value
             throw error
         }
     }
