@@ -36,7 +36,10 @@ struct RunCommand: AsyncParsableCommand {
 
             Status: --status HOST:PORT serves GET /status (JSON: state, start time, per \
             partition committed offset, end offset and lag, the last batch's input count, \
-            processing time and delay, totals) and POST /stop (stop after the current batch).
+            processing time and delay, totals), POST /stop (stop after the current batch) and \
+            GET /metrics (Prometheus text; see docs/store-serving.md). A non-loopback address \
+            needs a token (--auth-token or NAGARE_AUTH_TOKEN), which every request but \
+            GET /status/health must then carry; `nagare stop` sends it too.
 
             Exit status: 0 after a requested stop; 1 on a pipeline file error, an offset out of \
             range, a fenced instance (another process with the same --instance) or repeated \

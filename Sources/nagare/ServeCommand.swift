@@ -15,7 +15,9 @@ struct ServeCommand: AsyncParsableCommand {
             offsets in one SQLite transaction per batch under --data-dir, and answers Druid native \
             queries on POST /druid/v2 (pydruid works unchanged). Prints 'serving http://HOST:PORT' \
             on standard output once it accepts connections. SIGTERM or SIGINT finish the current \
-            batch and stop.
+            batch and stop. GET /metrics serves Prometheus text. A non-loopback --http needs a \
+            token (--auth-token or NAGARE_AUTH_TOKEN), which every request but \
+            GET /status/health must then carry (docs/store-serving.md).
             """
     )
 
