@@ -113,6 +113,10 @@ def test_demo_shows_live_data_and_exact_minutes_across_restarts(nagare_bin, tmp_
             break
         time.sleep(0.5)
     assert total > 0, f"no events in the store 30 s after start:\n{demo.output()}"
+    # The printed dashboard URL serves the dashboard page.
+    with urllib.request.urlopen(url + "/", timeout=10) as response:
+        assert response.status == 200
+        assert "text/html" in response.headers.get("Content-Type", "")
 
     # The generator stops after --duration; the demo then waits for the store to catch up and
     # keeps everything running (--keep-running) so that this test can ask the store itself.

@@ -78,7 +78,13 @@ public final class DemoSupervisor: Sendable {
     }
 
     /// Ends the demo (from a signal handler's task): everything stops in order.
-    public func requestStop() { stopContinuation.yield() }
+    public func requestStop() {
+        stopRequested.withLock { $0 = true }
+        stopContinuation.yield()
+    }
+
+    /// Set by `requestStop()`, for loops that cannot wait on the stream (the comparison).
+    private let stopRequested = Mutex(false)
 
     var data: String { options.dataDirectory }
     func path(_ name: String) -> String { (options.dataDirectory as NSString).appendingPathComponent(name) }
@@ -272,16 +278,19 @@ public final class DemoSupervisor: Sendable {
         }
     }
 
-    func restartPipeline() async {
+    /// Stops the pipeline with SIGTERM (SIGKILL after 60 s), starts it again and says how it
+    /// went. With `afterExit` the pipeline has already ended on its own: it is only started
+    /// again, and that is not counted as a restart.
+    func restartPipeline(afterExit: Bool = false) async {
         guard let old = children.withLock({ c -> ChildProcess? in
             guard let pipeline = c.pipeline, !c.restarting else { return nil }
             c.restarting = true
             return pipeline
         }) else { return }
         defer { children.withLock { $0.restarting = false } }
-        let number = children.withLock { c -> Int in c.restarts += 1; return c.restarts }
+        let number = afterExit ? 0 : children.withLock { c -> Int in c.restarts += 1; return c.restarts }
         let began = ContinuousClock.now
-        old.signal(SIGTERM)
+        if !afterExit { old.signal(SIGTERM) }
         var status = await old.waitForExit(timeout: .seconds(60))
         let stoppedAfter = ContinuousClock.now - began
         if status == nil {
@@ -289,15 +298,21 @@ public final class DemoSupervisor: Sendable {
             status = await old.waitForExit(timeout: .seconds(10))
         }
         let clean = status == 0
-        if !clean { children.withLock { $0.uncleanRestarts += 1 } }
+        if !clean && !afterExit { children.withLock { $0.uncleanRestarts += 1 } }
         let statusText = status.map { "exit \($0)" } ?? "did not exit"
+        let what = afterExit ? "starting the pipeline again" : "restart \(number)"
         do {
             let brokers = pipelineBrokers.withLock { $0 }
             let port = pipelineStatusPort.withLock { $0 }
             _ = try await startPipeline(brokers: brokers, statusPort: port)
-            say("restart \(number): pipeline stopped with SIGTERM (\(statusText) after \(Self.seconds(stoppedAfter))), ready again after \(Self.seconds(ContinuousClock.now - began))\(clean ? "" : "; see \(path("pipeline.log"))")")
+            let ready = "ready again after \(Self.seconds(ContinuousClock.now - began))"
+            if afterExit {
+                say("pipeline started again after it exited (\(statusText)), \(ready)")
+            } else {
+                say("restart \(number): pipeline stopped with SIGTERM (\(statusText) after \(Self.seconds(stoppedAfter))), \(ready)\(clean ? "" : "; see \(path("pipeline.log"))")")
+            }
         } catch {
-            fail("restart \(number): the pipeline (\(statusText)) did not start again: \(error)")
+            fail("\(what): the pipeline (\(statusText)) did not start again: \(error)")
         }
     }
 
@@ -308,6 +323,7 @@ public final class DemoSupervisor: Sendable {
         let start = ContinuousClock.now
         var lastProgress = start
         var lastRecords = generator.counts.records
+        var unexpectedExits: [ContinuousClock.Instant] = []
         while !Task.isCancelled {
             do { try await Task.sleep(for: .seconds(1)) } catch { return }
             let c = children.withLock { $0 }
@@ -320,8 +336,17 @@ public final class DemoSupervisor: Sendable {
             }
             if let pipeline = c.pipeline, !c.restarting, !pipeline.isRunning {
                 let status = await pipeline.waitForExit(timeout: .zero).map { String($0) } ?? "?"
+                let now = ContinuousClock.now
+                unexpectedExits = unexpectedExits.filter { now - $0 < .seconds(60) } + [now]
+                // A pipeline that cannot run (a bad state, a bad file) would fail again at once:
+                // give up after three exits in a minute, with its own error message.
+                if unexpectedExits.count >= 3 {
+                    let reason = Self.lastErrorLine(of: pipeline.logFile).map { ": \($0)" } ?? ""
+                    fail("the pipeline keeps exiting (status \(status), 3 times within a minute)\(reason); see \(pipeline.logFile) (if \(data) holds data of an earlier nagare version, start over with another --data-dir)")
+                    return
+                }
                 say("the pipeline exited with status \(status) without being asked (see \(pipeline.logFile)); starting it again")
-                await Task { await self.restartPipeline() }.value
+                await Task { await self.restartPipeline(afterExit: true) }.value
             }
             let now = ContinuousClock.now
             if now - lastProgress >= options.progressInterval {
@@ -346,6 +371,10 @@ public final class DemoSupervisor: Sendable {
         while true {
             stored = (try? await store.eventsPerMinute()) ?? stored
             if stored == counts.minutes || ContinuousClock.now >= deadline { break }
+            if stopRequested.withLock({ $0 }) {
+                say("stopped before the store caught up with the generator")
+                return true
+            }
             try? await Task.sleep(for: .seconds(1))
         }
         if stored == counts.minutes {
@@ -359,6 +388,16 @@ public final class DemoSupervisor: Sendable {
             say("  \(minute)  store \(stored[minute] ?? 0)  generator \(counts.minutes[minute] ?? 0)")
         }
         return false
+    }
+
+    /// The last `Error: ...` line a command printed (nagare's one-line failure message).
+    static func lastErrorLine(of logFile: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: logFile) else { return nil }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        try? handle.seek(toOffset: size > 65_536 ? size - 65_536 : 0)
+        let tail = String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
+        return tail.split(separator: "\n").last { $0.hasPrefix("Error: ") }.map(String.init)
     }
 
     // MARK: Stopping
