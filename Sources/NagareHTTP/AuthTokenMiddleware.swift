@@ -18,17 +18,31 @@ public struct AuthTokenMiddleware: RouterMiddleware {
     public typealias Context = NagareRequestContext
 
     let token: [UInt8]
+    /// The token as the cookie holds it: percent-encoded outside RFC 6750's `b64token`
+    /// characters, which a cookie value may hold as they are.
+    let cookieToken: [UInt8]
     let cookie: String
 
     /// The cookie set for a browser that came with `?token=`.
     public static let cookieName = "nagare_token"
 
-    /// `token` must be non-empty (an empty token would let an empty `?token=` through) and
-    /// valid as a bearer token: letters, digits and `-._~+/=` (which a cookie can also carry).
+    /// `token` must not be empty (an empty token would let an empty `?token=` through). The
+    /// commands accept only `isValidToken` tokens; others work here too (the cookie encodes
+    /// them).
     public init(token: String) {
-        precondition(Self.isValidToken(token), "the auth token must be letters, digits and -._~+/=")
+        precondition(!token.isEmpty, "the auth token must not be empty")
         self.token = Array(token.utf8)
-        cookie = "\(Self.cookieName)=\(token); Path=/; HttpOnly; SameSite=Strict"
+        var encoded = ""
+        for byte in token.utf8 {
+            let scalar = Unicode.Scalar(byte)
+            if byte < 0x80 && Self.isValidToken(String(scalar)) {
+                encoded.unicodeScalars.append(scalar)
+            } else {
+                encoded += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        cookieToken = Array(encoded.utf8)
+        cookie = "\(Self.cookieName)=\(encoded); Path=/; HttpOnly; SameSite=Strict"
     }
 
     /// RFC 6750's `b64token` characters, all of which a cookie value may hold.
@@ -44,8 +58,9 @@ public struct AuthTokenMiddleware: RouterMiddleware {
         if request.method == .get && request.uri.path == "/status/health" {
             return try await next(request, context)
         }
-        let (offered, fromQuery) = Self.offeredToken(request)
-        guard let offered, Self.constantTimeEquals(Array(offered.utf8), token) else {
+        let (offered, source) = Self.offeredToken(request)
+        let expected = source == .cookie ? cookieToken : token
+        guard let offered, Self.constantTimeEquals(Array(offered.utf8), expected) else {
             let message = offered == nil
                 ? "this server requires a token: send 'Authorization: Bearer TOKEN' or add ?token=TOKEN"
                 : "the token is not this server's"
@@ -56,21 +71,23 @@ public struct AuthTokenMiddleware: RouterMiddleware {
             return Response(status: .unauthorized, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
         }
         var response = try await next(request, context)
-        if fromQuery { response.headers.append(.init(name: .setCookie, value: cookie)) }
+        if source == .query { response.headers.append(.init(name: .setCookie, value: cookie)) }
         return response
     }
 
-    /// The bearer token of the `Authorization` header, else the `token` query parameter (then
-    /// `fromQuery`), else the cookie.
-    static func offeredToken(_ request: Request) -> (token: String?, fromQuery: Bool) {
+    enum Source { case header, query, cookie }
+
+    /// The bearer token of the `Authorization` header, else the `token` query parameter, else
+    /// the cookie (still encoded), and where it came from.
+    static func offeredToken(_ request: Request) -> (token: String?, source: Source) {
         if let header = request.headers[.authorization] {
             let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
             if parts.count == 2, parts[0].lowercased() == "bearer" {
-                return (parts[1].trimmingCharacters(in: " "), false)
+                return (parts[1].trimmingCharacters(in: " "), .header)
             }
         }
-        if let query = request.uri.queryParameters["token"] { return (String(query), true) }
-        return (request.cookies[cookieName]?.value, false)
+        if let query = request.uri.queryParameters["token"] { return (String(query), .query) }
+        return (request.cookies[cookieName]?.value, .cookie)
     }
 
     /// Compares in time that depends only on the lengths, never on where the first difference
@@ -85,6 +102,12 @@ public struct AuthTokenMiddleware: RouterMiddleware {
             difference |= x ^ y
         }
         return difference == 0
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }
 

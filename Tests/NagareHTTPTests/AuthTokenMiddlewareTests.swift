@@ -113,6 +113,21 @@ import Testing
         }
     }
 
+    @Test func aTokenOutsideBearerCharactersIsPercentEncodedInTheCookie() async throws {
+        try await withApp(token: "t<k>&1 é") { client in
+            try await client.execute(uri: "/api/thing?token=t%3Ck%3E%261%20%C3%A9", method: .get) { r in
+                #expect(r.status == .ok)
+                #expect(r.headers[.setCookie] == "nagare_token=t%3Ck%3E%261%20%C3%A9; Path=/; HttpOnly; SameSite=Strict")
+            }
+            try await client.execute(uri: "/api/thing", method: .get, headers: [.cookie: "nagare_token=t%3Ck%3E%261%20%C3%A9"]) { r in
+                #expect(r.status == .ok)
+            }
+            try await client.execute(uri: "/api/thing", method: .get, headers: [.cookie: "nagare_token=t%3Ck%3E%261%20%C3%A8"]) { r in
+                #expect(r.status == .unauthorized)
+            }
+        }
+    }
+
     @Test func tokensAreBearerTokenCharacters() {
         #expect(AuthTokenMiddleware.isValidToken("abcXYZ019-._~+/="))
         for bad in ["", "a b", "a;b", "a,b", "a\"b", "a\\b", "é"] {
