@@ -222,14 +222,19 @@ def main():
     parser.add_argument("--no-build", action="store_true")
     parser.add_argument("--timeout", type=float, default=1800)
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument("--nagare", help="use this nagare binary (implies --no-build)")
+    parser.add_argument("--max-records-per-batch", type=int, help="override execution.maxRecordsPerBatch of the example")
     args = parser.parse_args()
 
-    if not args.no_build:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "nagare"], cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL)
-    bin_path = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
-                              capture_output=True, text=True).stdout.strip()
-    nagare = os.path.join(bin_path, "nagare")
+    if args.nagare:
+        nagare = os.path.abspath(args.nagare)
+    else:
+        if not args.no_build:
+            subprocess.run(["swift", "build", "-c", "release", "--product", "nagare"], cwd=ROOT, check=True,
+                           stdout=subprocess.DEVNULL)
+        bin_path = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
+                                  capture_output=True, text=True).stdout.strip()
+        nagare = os.path.join(bin_path, "nagare")
     work = tempfile.mkdtemp(prefix="nagare-bench-")
     broker_proc = None
     try:
@@ -250,6 +255,10 @@ def main():
 
         pipeline_dir = os.path.join(work, "access-logs")
         shutil.copytree(EXAMPLE, pipeline_dir)
+        if args.max_records_per_batch:
+            path = os.path.join(pipeline_dir, "pipeline.yml")
+            text = open(path).read().replace("maxRecordsPerBatch: 10000", f"maxRecordsPerBatch: {args.max_records_per_batch}")
+            open(path, "w").write(text)
         wall, cpu, broker_cpu = run_job(
             "nagare", [nagare, "run", os.path.join(pipeline_dir, "pipeline.yml"), "--brokers", brokers,
                        "--log-level", "warning"],

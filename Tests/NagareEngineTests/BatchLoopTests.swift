@@ -14,9 +14,12 @@ import Testing
         return kafka
     }
 
-    func makeLoop(_ kafka: InMemoryKafka, sink: InMemoryTransactionalSink? = nil, batch: Int = 37) async throws -> BatchLoop {
+    func makeLoop(
+        _ kafka: InMemoryKafka, sink: InMemoryTransactionalSink? = nil, batch: Int = 37, parallelism: Int = 0
+    ) async throws -> BatchLoop {
         var definition = try PipelineDefinition.load(path: Fixtures.exampleDirectory + "/pipeline.yml")
         definition.execution.maxRecordsPerBatch = batch
+        definition.execution.parallelism = parallelism
         let clock = ManualClock()
         let pipeline = try Pipeline(definition, now: clock.now)
         let source = kafka.makeSource(group: definition.source.group)
@@ -44,6 +47,22 @@ import Testing
             }
         }
         return result
+    }
+
+    /// Tasks processed side by side write exactly what one-by-one processing writes, in the
+    /// same order (results are gathered in partition order before anything is sent).
+    @Test func parallelTasksWriteWhatSequentialTasksWrite() async throws {
+        let scenario = AccessLogsScenario(events: 600)
+        var snapshots: [[String: [String]]] = []
+        for parallelism in [1, 3, 8] {
+            let kafka = makeKafka(scenario)
+            let loop = try await makeLoop(kafka, batch: 200, parallelism: parallelism)
+            try await drain(loop)
+            snapshots.append(snapshot(kafka))
+        }
+        #expect(snapshots[0]["events.enriched"]?.isEmpty == false)
+        #expect(snapshots[1] == snapshots[0])
+        #expect(snapshots[2] == snapshots[0])
     }
 
     @Test func theExamplePipelineEndToEnd() async throws {

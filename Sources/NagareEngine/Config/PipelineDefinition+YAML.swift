@@ -63,6 +63,7 @@ extension PipelineDefinition {
     private static func parseExecution(_ node: YAMLNode) throws(ConfigurationError) -> ExecutionSettings {
         let m = try node.mapping(allowed: [
             "commitInterval", "maxRecordsPerBatch", "errorPolicy", "maxBatchRetries", "tableReloadInterval",
+            "parallelism",
         ])
         var settings = ExecutionSettings()
         if let n = m["commitInterval"] { settings.commitInterval = try n.duration() }
@@ -70,6 +71,7 @@ extension PipelineDefinition {
         if let n = m["errorPolicy"] { settings.errorPolicy = try n.oneOf(ErrorPolicy.self) }
         if let n = m["maxBatchRetries"] { settings.maxBatchRetries = try n.int() }
         if let n = m["tableReloadInterval"] { settings.tableReloadInterval = try n.duration() }
+        if let n = m["parallelism"] { settings.parallelism = try n.int() }
         return settings
     }
 

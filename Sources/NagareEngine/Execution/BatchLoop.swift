@@ -132,8 +132,8 @@ public final class BatchLoop {
             var batchStatistics = TaskStatistics()
             var offsets: [PartitionOffset] = []
             var skipped: [String] = []
-            for tp in order {
-                let result = try tasks[tp]!.process(groups[tp]!)
+            for result in try await processAll(order, groups) {
+                let tp = result.topicPartition
                 if !result.outputs.isEmpty { try await sink.send(result.outputs) }
                 if !result.deadLetters.isEmpty { try await sink.send(result.deadLetters) }
                 if !result.changelog.isEmpty { try await sink.send(result.changelog) }
@@ -153,6 +153,54 @@ public final class BatchLoop {
             return try await recover(from: error)
         }
     }
+
+    /// Runs each partition's records through its task, up to `parallelism` tasks at a time
+    /// (tasks share only the pipeline's read-only tables); results come back in `order`.
+    /// The first task error (the `fail` policy) is thrown; the caller rolls back every task.
+    private func processAll(
+        _ order: [TopicPartition], _ groups: [TopicPartition: [Record]]
+    ) async throws(EngineError) -> [TaskBatchResult] {
+        let workers = min(order.count, settings.parallelism > 0 ? settings.parallelism : Self.processorCount)
+        if workers <= 1 {
+            var results: [TaskBatchResult] = []
+            for tp in order { results.append(try tasks[tp]!.process(groups[tp]!)) }
+            return results
+        }
+        // Deal the partitions to the workers, biggest first, each to the least loaded one.
+        var shares = Array(repeating: [Int](), count: workers)
+        var loads = Array(repeating: 0, count: workers)
+        for i in order.indices.sorted(by: { groups[order[$0]]!.count > groups[order[$1]]!.count }) {
+            let w = loads.indices.min { loads[$0] < loads[$1] }!
+            shares[w].append(i)
+            loads[w] += groups[order[i]]!.count
+        }
+        let jobs = shares.map { share in share.map { (index: $0, task: UncheckedTask(tasks[order[$0]]!), records: groups[order[$0]]!) } }
+        let outcomes = await withTaskGroup(of: Result<[(Int, TaskBatchResult)], EngineError>.self) { group in
+            for job in jobs {
+                group.addTask {
+                    var done: [(Int, TaskBatchResult)] = []
+                    for item in job {
+                        let result = Result { () throws(EngineError) in try item.task.value.process(item.records) }
+                        switch result {
+                        case .success(let r): done.append((item.index, r))
+                        case .failure(let error): return .failure(error)
+                        }
+                    }
+                    return .success(done)
+                }
+            }
+            var all: [Result<[(Int, TaskBatchResult)], EngineError>] = []
+            for await outcome in group { all.append(outcome) }
+            return all
+        }
+        var results = [TaskBatchResult?](repeating: nil, count: order.count)
+        for outcome in outcomes {
+            for (index, result) in try outcome.get() { results[index] = result }
+        }
+        return results.map { $0! }
+    }
+
+    private static let processorCount = max(1, systemProcessorCount())
 
     /// Aborts the open transaction, rewinds every task, and decides whether to go on.
     private func recover(from error: any Error) async throws(EngineError) -> BatchOutcome {
@@ -189,4 +237,11 @@ public final class BatchLoop {
             throw EngineError(.ioFailed, "\(what): \(error)", cause: error)
         }
     }
+}
+
+/// A partition task handed to one worker of a batch. Safe because each task goes to exactly
+/// one worker, and the loop does not touch any task until every worker has finished.
+private struct UncheckedTask: @unchecked Sendable {
+    let value: PartitionTask
+    init(_ value: PartitionTask) { self.value = value }
 }

@@ -12,17 +12,22 @@ public struct ExecutionSettings: Hashable, Sendable {
     public var maxBatchRetries: Int
     /// How often dimension tables check their file's modification time. Default: 5s.
     public var tableReloadInterval: Duration
+    /// How many partition tasks of a batch run at the same time (each task's records stay in
+    /// order on one thread; tasks share nothing but read-only tables). 0, the default, means
+    /// one per processor core.
+    public var parallelism: Int
 
     public init(
         commitInterval: Duration = .milliseconds(100), maxRecordsPerBatch: Int = 10_000,
         errorPolicy: ErrorPolicy = .deadLetter, maxBatchRetries: Int = 5,
-        tableReloadInterval: Duration = .seconds(5)
+        tableReloadInterval: Duration = .seconds(5), parallelism: Int = 0
     ) {
         self.commitInterval = commitInterval
         self.maxRecordsPerBatch = maxRecordsPerBatch
         self.errorPolicy = errorPolicy
         self.maxBatchRetries = maxBatchRetries
         self.tableReloadInterval = tableReloadInterval
+        self.parallelism = parallelism
     }
 }
 

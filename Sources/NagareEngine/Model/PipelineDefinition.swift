@@ -54,6 +54,7 @@ public struct PipelineDefinition: Hashable, Sendable {
         try require(execution.maxRecordsPerBatch > 0, "execution.maxRecordsPerBatch: must be positive")
         try require(execution.commitInterval > .zero, "execution.commitInterval: must be positive")
         try require(execution.maxBatchRetries >= 0, "execution.maxBatchRetries: must not be negative")
+        try require(execution.parallelism >= 0, "execution.parallelism: must not be negative (0: one per core)")
         try require(!sinks.deadLetter.isEmpty, "sinks.deadLetter: must not be empty")
         guard case .parseJSON = operators.first else {
             throw ConfigurationError("pipeline \"\(name)\": operators: the first operator must be `parse: json`")

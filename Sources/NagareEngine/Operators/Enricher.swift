@@ -1,7 +1,10 @@
+import Synchronization
+
 /// Adds dimension fields from tables: keyed lookups, IPv4 ranges, user-agent rules.
 ///
-/// Shared by all tasks of a process (the tables are read-only between reloads, and tasks run
-/// one after another on the batch loop), so tables are loaded once. A missing key, an address
+/// Shared by all tasks of a process, so tables are loaded once: `enrich` may run for several
+/// tasks at the same time (the tables are only read, the user-agent cache is locked), while
+/// `refreshTables` runs only between batches, when no task is processing. A missing key, an address
 /// in no range, an unparsable address or an unmatched user agent all give `unknownValue` for
 /// each added field: the event is never dropped for a missing dimension.
 public final class Enricher {
@@ -13,8 +16,7 @@ public final class Enricher {
     /// User agents repeat heavily, and classifying one costs a few dozen substring scans, so
     /// results are cached per rules table; bounded by `maxCachedUserAgents`, cleared when full
     /// or when the rules reload.
-    private var userAgentCache: [[String: [JSONValue]]]
-    private var userAgentCacheVersions: [Int]
+    private let userAgentCache: Mutex<UserAgentCache>
     public static let maxCachedUserAgents = 10_000
 
     /// Loads every table; `resolve` maps a path from the definition to a file path.
@@ -56,8 +58,7 @@ public final class Enricher {
         self.lookups = lookups
         self.ipRanges = ranges
         self.userAgents = agents
-        self.userAgentCache = Array(repeating: [:], count: agents.count)
-        self.userAgentCacheVersions = Array(repeating: 0, count: agents.count)
+        self.userAgentCache = Mutex(UserAgentCache(count: agents.count))
     }
 
     /// Checks every table's file (at most once per check interval) and reloads changed ones.
@@ -93,18 +94,14 @@ public final class Enricher {
         }
         for (index, (agent, reloading)) in userAgents.enumerated() {
             let rules = reloading.table
-            if userAgentCacheVersions[index] != reloading.reloadCount {
-                userAgentCache[index].removeAll()
-                userAgentCacheVersions[index] = reloading.reloadCount
-            }
             let values: [JSONValue]
             if let ua = event[agent.field]?.stringValue {
-                if let cached = userAgentCache[index][ua] {
+                let version = reloading.reloadCount
+                if let cached = userAgentCache.withLock({ $0.values(index, ua, version: version) }) {
                     values = cached
                 } else {
                     values = rules.classify(ua, unknown: definition.unknownValue).map { .string($0) }
-                    if userAgentCache[index].count >= Self.maxCachedUserAgents { userAgentCache[index].removeAll() }
-                    userAgentCache[index][ua] = values
+                    userAgentCache.withLock { $0.store(index, ua, values, version: version) }
                 }
             } else {
                 values = rules.fieldNames.map { _ in unknown }
@@ -121,5 +118,30 @@ public final class Enricher {
         case .integer(let i): String(i)
         default: nil
         }
+    }
+}
+
+/// Classified user agents per rules table, dropped when the table reloads or the cache is full.
+private struct UserAgentCache: Sendable {
+    var entries: [[String: [JSONValue]]]
+    var versions: [Int]
+
+    init(count: Int) {
+        entries = Array(repeating: [:], count: count)
+        versions = Array(repeating: 0, count: count)
+    }
+
+    mutating func values(_ index: Int, _ ua: String, version: Int) -> [JSONValue]? {
+        if versions[index] != version {
+            entries[index].removeAll()
+            versions[index] = version
+        }
+        return entries[index][ua]
+    }
+
+    mutating func store(_ index: Int, _ ua: String, _ values: [JSONValue], version: Int) {
+        guard versions[index] == version else { return }
+        if entries[index].count >= Enricher.maxCachedUserAgents { entries[index].removeAll() }
+        entries[index][ua] = values
     }
 }
