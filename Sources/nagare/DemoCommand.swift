@@ -17,8 +17,9 @@ struct DemoCommand: AsyncParsableCommand {
             duplicates, 1% late events and a few malformed records. It prints the dashboard URL \
             (`dashboard http://HOST:PORT/`) and a progress line every 10 s.
 
-            Every --restart-every seconds the pipeline is stopped (SIGTERM) and started again: \
-            thanks to exactly-once processing the per-minute counts neither dip nor spike. The \
+            Every --restart-every seconds the pipeline is stopped (SIGTERM; with \
+            --restart-signal kill or alternate also SIGKILL, a crash) and started again: thanks \
+            to exactly-once processing the per-minute counts neither dip nor spike. The \
             generator writes its own counts (distinct valid events per event-time minute) to \
             <data-dir>/generator-counts.json every second.
 
@@ -47,6 +48,11 @@ struct DemoCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Restart the pipeline this often, in seconds (0: never).", valueName: "seconds"))
     var restartEvery: Double = 60
+
+    @Option(name: .long, help: ArgumentHelp(
+        "How the pipeline is stopped at a restart: terminate (SIGTERM: finish the batch, exit 0), kill (SIGKILL: a crash) or alternate.",
+        valueName: "terminate|kill|alternate"))
+    var restartSignal: String = "terminate"
 
     @Option(name: .long, help: ArgumentHelp("Generate for this long, then compare the store with the generator and stop (default: until Ctrl-C).", valueName: "seconds"))
     var duration: Double?
@@ -83,6 +89,10 @@ struct DemoCommand: AsyncParsableCommand {
             throw ValidationError("--restart-every: must be 0 (never) or at least 1 second, got \(restartEvery)")
         }
         options.restartEvery = restartEvery == 0 ? nil : .milliseconds(Int64(restartEvery * 1000))
+        guard let signal = DemoSupervisor.RestartSignal(rawValue: restartSignal) else {
+            throw ValidationError("--restart-signal: '\(restartSignal)' is not one of terminate, kill, alternate")
+        }
+        options.restartSignal = signal
         if let duration {
             guard duration.isFinite, duration > 0 else { throw ValidationError("--duration: must be a positive number of seconds, got \(duration)") }
             options.duration = .milliseconds(Int64(duration * 1000))

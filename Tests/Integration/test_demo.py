@@ -88,6 +88,13 @@ def top_values(url, dimension):
     return {r[dimension] for r in rows[0]["result"]} if rows else set()
 
 
+def assert_store_equals_generator(url, counts):
+    stored = store_minutes(url)
+    differing = {m: (stored.get(m, 0), counts["minutes"].get(m, 0))
+                 for m in set(stored) | set(counts["minutes"]) if stored.get(m) != counts["minutes"].get(m)}
+    assert not differing, f"minute: (store, generator) differ: {sorted(differing.items())}"
+
+
 @pytest.fixture
 def demo_processes():
     demos = []
@@ -130,10 +137,7 @@ def test_demo_shows_live_data_and_exact_minutes_across_restarts(nagare_bin, tmp_
     assert counts["duplicates"] > 100 and counts["late"] > 50 and counts["malformed"] > 5, counts
     assert counts["records"] == counts["events"] + counts["duplicates"] + counts["malformed"]
 
-    stored = store_minutes(url)
-    differing = {m: (stored.get(m, 0), counts["minutes"].get(m, 0))
-                 for m in set(stored) | set(counts["minutes"]) if stored.get(m) != counts["minutes"].get(m)}
-    assert not differing, f"minute: (store, generator) differ: {sorted(differing.items())}"
+    assert_store_equals_generator(url, counts)
     assert "store matches the generator" in demo.output()
 
     restarts = re.findall(r"^restart (\d+): pipeline stopped with SIGTERM \(exit (\d+)", demo.output(), re.M)
@@ -149,6 +153,22 @@ def test_demo_shows_live_data_and_exact_minutes_across_restarts(nagare_bin, tmp_
 
     assert demo.stop(signal.SIGINT) == 0, demo.output()
     assert "stopped pipeline (exit 0), store (exit 0), broker (exit 0)" in demo.output()
+
+
+def test_demo_counts_stay_exact_when_restarts_alternate_sigterm_and_sigkill(nagare_bin, tmp_path, demo_processes):
+    demo = Demo(nagare_bin, tmp_path / "demo", "--rate", "400", "--restart-every", "8",
+                "--restart-signal", "alternate", "--duration", "45", "--keep-running")
+    demo_processes.append(demo)
+    url = demo.wait_for(r"^dashboard (http://\S+)/$", 30).group(1)
+    demo.wait_for(r"keep running; Ctrl-C to stop", 45 + 150)
+    with open(tmp_path / "demo" / "generator-counts.json") as f:
+        counts = json.load(f)
+    assert counts["running"] is False and counts["duplicates"] > 50
+    assert_store_equals_generator(url, counts)
+    restarts = re.findall(r"^restart \d+: pipeline stopped with (SIGTERM|SIGKILL) \(exit (\d+)", demo.output(), re.M)
+    assert ("SIGTERM", "0") in restarts and ("SIGKILL", "137") in restarts, demo.output()
+    assert len(restarts) >= 4 and set(restarts) <= {("SIGTERM", "0"), ("SIGKILL", "137")}, restarts
+    assert demo.stop(signal.SIGINT) == 0, demo.output()
 
 
 def test_demo_stops_everything_on_ctrl_c(nagare_bin, tmp_path, demo_processes):
@@ -173,6 +193,7 @@ def test_demo_stops_everything_on_ctrl_c(nagare_bin, tmp_path, demo_processes):
     (["--rate=-5"], "--rate: must be between"),
     (["--restart-every", "0.5"], "--restart-every: must be 0 (never) or at least 1 second"),
     (["--keep-running"], "--keep-running needs --duration"),
+    (["--restart-signal", "hup"], "--restart-signal: 'hup' is not one of terminate, kill, alternate"),
     (["--broker-listen", "10.1.2.3:9092"], "--broker-listen: 10.1.2.3 is not a loopback address"),
 ])
 def test_demo_bad_options_name_what_is_wrong(nagare_bin, tmp_path, args, message):

@@ -27,6 +27,8 @@ public final class DemoSupervisor: Sendable {
         public var dayLength = Duration.seconds(600)
         /// Time between pipeline restarts; nil: never. Default: 60 s.
         public var restartEvery: Duration? = .seconds(60)
+        /// How the pipeline is stopped at a restart. Default: `.terminate`.
+        public var restartSignal = RestartSignal.terminate
         /// Generate for this long, compare the store with the generator and stop; nil: until
         /// `requestStop()`.
         public var duration: Duration?
@@ -46,6 +48,21 @@ public final class DemoSupervisor: Sendable {
         public var drainTimeout = Duration.seconds(120)
 
         public init() {}
+    }
+
+    /// `.terminate`: SIGTERM, the pipeline commits its batch and exits 0. `.kill`: SIGKILL, a
+    /// crash; the next incarnation aborts the open transaction. `.alternate`: SIGTERM, then
+    /// SIGKILL, and so on.
+    public enum RestartSignal: String, Sendable, CaseIterable {
+        case terminate, kill, alternate
+
+        func signal(forRestart number: Int) -> Int32 {
+            switch self {
+            case .terminate: SIGTERM
+            case .kill: SIGKILL
+            case .alternate: number % 2 == 1 ? SIGTERM : SIGKILL
+            }
+        }
     }
 
     struct Children {
@@ -203,7 +220,8 @@ public final class DemoSupervisor: Sendable {
         let store = StoreCountsClient(baseURL: storeURL, datasource: Self.datasource)
         say("generator \(Int(options.rate)) events/s at the evening peak, a simulated day every \(Self.seconds(options.dayLength)); counts: \(generatorOptions.countsFile)")
         if let every = options.restartEvery {
-            say("restarts  the pipeline every \(Self.seconds(every)) (SIGTERM, then started again)")
+            let how = ["terminate": "SIGTERM", "kill": "SIGKILL", "alternate": "SIGTERM and SIGKILL in turn"][options.restartSignal.rawValue]!
+            say("restarts  the pipeline every \(Self.seconds(every)) (\(how), then started again)")
         }
         say(options.duration.map { "running for \(Self.seconds($0))" } ?? "Ctrl-C to stop")
 
@@ -290,15 +308,16 @@ public final class DemoSupervisor: Sendable {
         defer { children.withLock { $0.restarting = false } }
         let number = afterExit ? 0 : children.withLock { c -> Int in c.restarts += 1; return c.restarts }
         let began = ContinuousClock.now
-        if !afterExit { old.signal(SIGTERM) }
+        let signal = options.restartSignal.signal(forRestart: number)
+        if !afterExit { old.signal(signal) }
         var status = await old.waitForExit(timeout: .seconds(60))
         let stoppedAfter = ContinuousClock.now - began
         if status == nil {
             old.signal(SIGKILL)
             status = await old.waitForExit(timeout: .seconds(10))
         }
-        let clean = status == 0
-        if !clean && !afterExit { children.withLock { $0.uncleanRestarts += 1 } }
+        let clean = afterExit || status == (signal == SIGKILL ? 128 + SIGKILL : 0)
+        if !clean { children.withLock { $0.uncleanRestarts += 1 } }
         let statusText = status.map { "exit \($0)" } ?? "did not exit"
         let what = afterExit ? "starting the pipeline again" : "restart \(number)"
         do {
@@ -309,7 +328,7 @@ public final class DemoSupervisor: Sendable {
             if afterExit {
                 say("pipeline started again after it exited (\(statusText)), \(ready)")
             } else {
-                say("restart \(number): pipeline stopped with SIGTERM (\(statusText) after \(Self.seconds(stoppedAfter))), \(ready)\(clean ? "" : "; see \(path("pipeline.log"))")")
+                say("restart \(number): pipeline stopped with \(signal == SIGKILL ? "SIGKILL" : "SIGTERM") (\(statusText) after \(Self.seconds(stoppedAfter))), \(ready)\(clean ? "" : "; see \(path("pipeline.log"))")")
             }
         } catch {
             fail("\(what): the pipeline (\(statusText)) did not start again: \(error)")
