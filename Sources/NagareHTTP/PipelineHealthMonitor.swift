@@ -15,18 +15,33 @@ public final class PipelineHealthMonitor: Service, Sendable {
     let timeout: Duration
     private let histories: Mutex<[PipelineHealthHistory]>
 
+    /// Access tokens of the pipelines, by index in `urls`: a `token` query parameter of the URL
+    /// given, sent as a Bearer header and never shown.
+    private let tokens: [String?]
+
     /// `urls` are `http://HOST:PORT` or `http://HOST:PORT/status`; the former gets `/status`.
+    /// A `?token=T` on a URL is the pipeline's access token (`nagare run --auth-token T`).
     public init(urls: [String], interval: Duration = .seconds(1), timeout: Duration = .seconds(2)) {
-        self.urls = urls.map(Self.statusURL)
+        let targets = urls.map(Self.statusTarget)
+        self.urls = targets.map(\.url)
+        self.tokens = targets.map(\.token)
         self.interval = interval
         self.timeout = timeout
         self.histories = Mutex(self.urls.map { PipelineHealthHistory(url: $0) })
     }
 
-    static func statusURL(_ url: String) -> String {
-        var base = url
-        while base.hasSuffix("/") { base.removeLast() }
-        return base.hasSuffix("/status") ? base : base + "/status"
+    static func statusURL(_ url: String) -> String { statusTarget(url).url }
+
+    /// The status URL without its token, and the token.
+    static func statusTarget(_ url: String) -> (url: String, token: String?) {
+        guard var components = URLComponents(string: url) else { return (url, nil) }
+        var path = components.path
+        while path.hasSuffix("/") { path.removeLast() }
+        components.path = path.hasSuffix("/status") ? path : path + "/status"
+        let token = components.queryItems?.first { $0.name == "token" }?.value
+        let rest = components.queryItems?.filter { $0.name != "token" } ?? []
+        components.queryItems = rest.isEmpty ? nil : rest
+        return (components.string ?? url, token)
     }
 
     /// What is wrong with `url` as a status URL, or nil if it is an absolute http(s) URL with a host.
@@ -48,19 +63,21 @@ public final class PipelineHealthMonitor: Service, Sendable {
         defer { session.invalidateAndCancel() }
         await withDiscardingTaskGroup { group in
             for (index, url) in urls.enumerated() {
-                group.addTask { await self.poll(index: index, url: url, session: session) }
+                group.addTask { await self.poll(index: index, url: url, token: self.tokens[index], session: session) }
             }
         }
     }
 
-    private func poll(index: Int, url: String, session: URLSession) async {
+    private func poll(index: Int, url: String, token: String?, session: URLSession) async {
         let decoder = JSONDecoder()
         while !Task.isCancelled && !isShuttingDown {
             let started = ContinuousClock.now
             let outcome: Result<PipelineHealthHistory.Status, any Error>
             do {
-                guard let request = URL(string: url) else { throw PollError("bad URL") }
-                let (data, response) = try await session.data(from: request)
+                guard let target = URL(string: url) else { throw PollError("bad URL") }
+                var request = URLRequest(url: target)
+                if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+                let (data, response) = try await session.data(for: request)
                 if let http = response as? HTTPURLResponse, http.statusCode != 200 {
                     throw PollError("HTTP \(http.statusCode)")
                 }

@@ -61,6 +61,10 @@ import Testing
         #expect(PipelineHealthMonitor.statusURL("http://h:1") == "http://h:1/status")
         #expect(PipelineHealthMonitor.statusURL("http://h:1/") == "http://h:1/status")
         #expect(PipelineHealthMonitor.statusURL("http://h:1/status") == "http://h:1/status")
+        // A token in the URL is taken out (sent as a header, never shown in the history).
+        let target = PipelineHealthMonitor.statusTarget("http://h:1?token=s3cret")
+        #expect(target.url == "http://h:1/status" && target.token == "s3cret")
+        #expect(PipelineHealthMonitor.statusTarget("http://h:1/status?a=b&token=t").url == "http://h:1/status?a=b")
         #expect(PipelineHealthMonitor.problem(with: "http://127.0.0.1:9090") == nil)
         #expect(PipelineHealthMonitor.problem(with: "127.0.0.1:9090")?.contains("not an http:// URL") == true)
         #expect(PipelineHealthMonitor.problem(with: "ftp://h/x") != nil)
