@@ -203,3 +203,20 @@ def test_demo_bad_options_name_what_is_wrong(nagare_bin, tmp_path, args, message
     assert result.returncode != 0
     assert message in result.stderr, result.stderr
     assert "Fatal error" not in result.stderr
+
+
+def test_demo_names_the_child_that_could_not_start(nagare_bin, tmp_path):
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    port = busy.getsockname()[1]
+    try:
+        result = subprocess.run([nagare_bin, "demo", "--data-dir", str(tmp_path / "d"), "--http", f"127.0.0.1:{port}",
+                                 "--broker-listen", "127.0.0.1:0", "--example-dir", EXAMPLE_DIR],
+                                capture_output=True, text=True, timeout=120)
+    finally:
+        busy.close()
+    assert result.returncode == 1
+    assert "nagare serve exited with status 1" in result.stderr and "Address already in use" in result.stderr, result.stderr
+    # What had started is stopped again, in order.
+    assert "stopped pipeline (exit 0), store (exit 1), broker (exit 0)" in result.stdout, result.stdout

@@ -181,7 +181,12 @@ public final class DemoSupervisor: Sendable {
 
     /// The rest of the child's ready line after `prefix`.
     func readyValue(of child: ChildProcess, prefix: String, timeout: Duration) async throws -> String {
-        let line = try await child.waitForLine(timeout: timeout) { $0.hasPrefix(prefix) }
+        let line: String
+        do { line = try await child.waitForLine(timeout: timeout) { $0.hasPrefix(prefix) } } catch let error as ChildProcessError {
+            // The child's own one-line error (a port in use, a bad file) says more than its status.
+            let reason = Self.lastErrorLine(of: child.logFile).map { ": \($0)" } ?? ""
+            throw DemoError(error.message + reason)
+        }
         return String(line.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
     }
 
