@@ -195,6 +195,7 @@ svg.chart .line.incomplete { stroke-dasharray: 4 4; opacity: 0.55; }
 svg.chart .previous .line { stroke-dasharray: 2 3; stroke-width: 1.5; }
 svg.chart .point.incomplete { stroke-width: 1.5; opacity: 0.7; }
 svg.chart .marker { stroke: var(--bad); stroke-dasharray: 3 3; }
+svg.chart .marker.deploy { stroke: var(--accent); stroke-dasharray: none; }
 svg.chart .cursor { stroke: var(--muted); stroke-width: 1; }
 .readout { min-height: 18px; font-size: 12px; color: var(--muted); font-variant-numeric: tabular-nums; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 12px; margin: 4px 0 8px; }

@@ -31,6 +31,8 @@ public struct PipelineHealthHistory: Sendable {
         public var instance: String
         public var state: String
         public var startedAt: String
+        /// The binary's identity; absent from older pipelines.
+        public var build: String?
         public var partitions: [Partition]
         public var lastBatch: Batch?
         public var totals: Totals
@@ -86,9 +88,11 @@ public struct PipelineHealthHistory: Sendable {
         if let old = status {
             let restarted = old.startedAt != new.startedAt || old.instance != new.instance
             if restarted {
+                let deployed = old.build != nil && new.build != nil && old.build != new.build
                 append(Marker(
-                    t: now, kind: "restart", url: url, pipeline: new.pipeline,
-                    detail: "instance \(new.instance) started at \(new.startedAt) (was \(old.instance), started at \(old.startedAt))"))
+                    t: now, kind: deployed ? "deploy" : "restart", url: url, pipeline: new.pipeline,
+                    detail: "instance \(new.instance) started at \(new.startedAt) (was \(old.instance), started at \(old.startedAt))"
+                        + (deployed ? "; new binary \(new.build ?? "") (was \(old.build ?? ""))" : "")))
             } else if error == nil, let before = previousPollAt, now > before,
                       new.totals.inputRecords >= old.totals.inputRecords {
                 rate = Double(new.totals.inputRecords - old.totals.inputRecords) * 1000 / Double(now - before)

@@ -94,6 +94,9 @@ public struct PipelineStatusReport: Encodable, Sendable {
     public var partitions: [Partition]
     public var lastBatch: Batch?
     public var totals: Totals
+    /// Identifies the running binary (its size and modification time): a restart with a
+    /// different value is a deploy.
+    public var build: String = ""
 
     public init(
         pipeline: String, instance: String, group: String, state: String, startedAt: String,
@@ -111,7 +114,7 @@ public struct PipelineStatusReport: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case pipeline, instance, group, state, startedAt, uptimeSeconds, partitions, lastBatch, totals
+        case pipeline, instance, group, state, startedAt, uptimeSeconds, partitions, lastBatch, totals, build
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -125,6 +128,7 @@ public struct PipelineStatusReport: Encodable, Sendable {
         try c.encode(partitions, forKey: .partitions)
         try c.encode(lastBatch, forKey: .lastBatch)
         try c.encode(totals, forKey: .totals)
+        try c.encode(build, forKey: .build)
     }
 }
 

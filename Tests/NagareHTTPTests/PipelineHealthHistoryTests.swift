@@ -40,6 +40,21 @@ import Testing
         #expect(h.samples.last?.inputRate == nil)
     }
 
+    @Test func aRestartWithAnotherBinaryIsADeploy() {
+        var h = PipelineHealthHistory(url: "u")
+        var old = Self.status(input: 100)
+        old.build = "100-1"
+        h.record(old, at: 1_000)
+        var same = Self.status(startedAt: "2026-01-01T00:01:00Z", input: 5)
+        same.build = "100-1"
+        h.record(same, at: 2_000)
+        var new = Self.status(startedAt: "2026-01-01T00:02:00Z", input: 5)
+        new.build = "120-9"
+        h.record(new, at: 3_000)
+        #expect(h.markers.map(\.kind) == ["restart", "deploy"])
+        #expect(h.markers.last?.detail.contains("new binary 120-9") == true)
+    }
+
     @Test func aGapAfterAFailureHasNoRate() {
         var h = PipelineHealthHistory(url: "u")
         h.record(Self.status(input: 100), at: 1_000)

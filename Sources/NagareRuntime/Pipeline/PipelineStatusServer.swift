@@ -29,11 +29,13 @@ extension PipelineRunner: PipelineStatusProviding {
         totals.deadLetters = s.totals.deadLettered
         totals.lateEvents = s.totals.lateEvents
         totals.windowResults = s.totals.windowResults
-        return PipelineStatusReport(
+        var report = PipelineStatusReport(
             pipeline: definition.name, instance: options.instanceID, group: definition.source.group,
             state: s.state.rawValue, startedAt: startedAt.formatted(rfc3339),
             uptimeSeconds: (ContinuousClock.now - startedInstant).milliseconds / 1000,
             partitions: partitions, lastBatch: lastBatch, totals: totals)
+        report.build = BuildIdentity.current
+        return report
     }
 
     public func requestStop() {
@@ -72,4 +74,17 @@ public final class PipelineStatusServer: Sendable {
 
     /// Stops accepting connections and lets requests in flight finish.
     public func shutdown() async { await group.triggerGracefulShutdown() }
+}
+
+/// The running executable's size and modification time, read once: what tells a deploy (a new
+/// binary) from a plain restart.
+enum BuildIdentity {
+    static let current: String = {
+        let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              let size = attributes[.size] as? NSNumber, let modified = attributes[.modificationDate] as? Date else {
+            return "unknown"
+        }
+        return "\(size.int64Value)-\(Int64(modified.timeIntervalSince1970))"
+    }()
 }
