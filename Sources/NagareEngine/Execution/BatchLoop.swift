@@ -119,12 +119,26 @@ public final class BatchLoop {
 
         // Group per partition, keeping offset order; records of unassigned partitions (a
         // revocation racing a poll) are not ours to process.
+        // Records come in runs per partition, so the partition is looked up once per run.
         var order: [TopicPartition] = []
         var groups: [TopicPartition: [Record]] = [:]
-        for record in records.prefix(settings.maxRecordsPerBatch) where tasks[record.topicPartition] != nil {
-            if groups[record.topicPartition] == nil { order.append(record.topicPartition) }
-            groups[record.topicPartition, default: []].append(record)
+        var run: (partition: TopicPartition, records: [Record])?
+        for record in records.prefix(settings.maxRecordsPerBatch) {
+            if let current = run, current.partition == record.topicPartition {
+                run!.records.append(record)
+                continue
+            }
+            if let finished = run { groups[finished.partition]! += finished.records }
+            run = nil
+            let tp = record.topicPartition
+            guard tasks[tp] != nil else { continue }
+            if groups[tp] == nil {
+                order.append(tp)
+                groups[tp] = []
+            }
+            run = (tp, [record])
         }
+        if let finished = run { groups[finished.partition]! += finished.records }
         guard !order.isEmpty else { return .idle }
 
         do {
