@@ -16,6 +16,7 @@ struct Nagare: AsyncParsableCommand {
             OffsetsCommand.self, StopCommand.self, DruidSpecCommand.self, MockClusterCommand.self,
             DemoCommand.self,
             AuditCommand.self,
+            BenchCommand.self,
         ]
     )
 }
