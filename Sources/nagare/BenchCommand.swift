@@ -62,6 +62,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Directory for brokers, stores and logs (default: a temporary one, removed afterwards).")
     var workDir: String?
 
+    @Flag(name: .long, help: "With MODE all: leave out quixstreams.")
+    var noQuix = false
+
     @Flag(name: .long, help: "Keep the work directory.")
     var keep = false
 
@@ -69,6 +72,7 @@ struct BenchCommand: AsyncParsableCommand {
     var json: String?
 
     func validate() throws {
+        if noQuix && mode == "quix" { throw ValidationError("--no-quix: MODE quix is the quixstreams comparison") }
         guard BenchConfiguration.Mode(rawValue: mode) != nil else {
             throw ValidationError("MODE: '\(mode)' is not one of \(BenchConfiguration.Mode.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -90,6 +94,7 @@ struct BenchCommand: AsyncParsableCommand {
         c.benchmarksPath = benchmarks
         c.workDirectory = workDir
         c.keepsWorkDirectory = keep
+        c.skipsQuix = noQuix
         return c
     }
 

@@ -41,13 +41,15 @@ public struct BenchConfiguration: Sendable {
     public var benchmarksPath: String?
     /// Where brokers, stores and logs go. Default: a new temporary directory, removed afterwards.
     public var workDirectory: String?
+    /// `all` without quixstreams.
+    public var skipsQuix = false
     /// Keep the work directory.
     public var keepsWorkDirectory = false
 
     public init() {}
 
     public var runsThroughput: Bool { mode == .throughput || mode == .quix || mode == .all }
-    public var runsQuix: Bool { mode == .quix || mode == .all }
+    public var runsQuix: Bool { mode == .quix || (mode == .all && !skipsQuix) }
     public var runsLatency: Bool { mode == .latency || mode == .all }
     public var runsBroker: Bool { mode == .broker || mode == .all }
 
