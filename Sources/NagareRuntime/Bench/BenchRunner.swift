@@ -78,14 +78,16 @@ public struct BenchRunner: Sendable {
         report.throughput = job
         progress("throughput: nagare run \(Int(job.eventsPerSecond)) events/s")
 
-        guard let quix = quixPython else { return }
-        try await BenchKafka.createTopics(["quix.events.enriched", "quix.metrics.site_minute", "quix.events.dlq"], brokers: brokers)
-        report.quix = try await bench.run(
-            name: "quixstreams", program: quix.python,
-            arguments: [quix.script, "--brokers", brokers, "--input", "quix.events.raw", "--tables", examplePath,
-                        "--state-dir", "\(processes.workDirectory)/quix-state"],
-            log: "throughput-quix", groupID: "quix.access-logs", ends: quixEnds, events: c.quixEvents, timeout: .seconds(1800))
-        progress("throughput: quixstreams \(Int(report.quix!.eventsPerSecond)) events/s")
+        if let quix = quixPython {
+            try await BenchKafka.createTopics(["quix.events.enriched", "quix.metrics.site_minute", "quix.events.dlq"], brokers: brokers)
+            let job = try await bench.run(
+                name: "quixstreams", program: quix.python,
+                arguments: [quix.script, "--brokers", brokers, "--input", "quix.events.raw", "--tables", examplePath,
+                            "--state-dir", "\(processes.workDirectory)/quix-state"],
+                log: "throughput-quix", groupID: "quix.access-logs", ends: quixEnds, events: c.quixEvents, timeout: .seconds(1800))
+            report.quix = job
+            progress("throughput: quixstreams \(Int(job.eventsPerSecond)) events/s")
+        }
         await processes.stop(broker)
     }
 
