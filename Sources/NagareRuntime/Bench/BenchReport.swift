@@ -12,6 +12,13 @@ public struct BenchReport: Codable, Sendable {
         public var eventsPerSecond: Double
         public var jobCPUSecondsPerMillion: Double
         public var brokerCPUSecondsPerMillion: Double
+        /// Until the first committed progress was seen (process start, transactions, group join,
+        /// tables); nil when the whole input was committed at once.
+        public var startupSeconds: Double?
+        /// Events/s and job CPU per million events after that first progress: the rate a
+        /// long-running job sustains, without its start-up.
+        public var steadyEventsPerSecond: Double?
+        public var steadyJobCPUSecondsPerMillion: Double?
     }
 
     public struct Latency: Codable, Sendable {
@@ -86,9 +93,16 @@ public struct BenchReport: Codable, Sendable {
                 lines.append("  \(pad(j.name, 12)) \(pad(group(j.events), 10, right: true)) events in \(fixed(j.seconds, 2)) s: "
                     + "\(group(Int(j.eventsPerSecond.rounded()))) events/s; CPU job \(fixed(j.jobCPUSecondsPerMillion, 2)), "
                     + "broker \(fixed(j.brokerCPUSecondsPerMillion, 2))")
+                if let startup = j.startupSeconds, let rate = j.steadyEventsPerSecond, let cpu = j.steadyJobCPUSecondsPerMillion {
+                    lines.append("  \(pad("", 12)) after its \(fixed(startup, 2)) s start-up: \(group(Int(rate.rounded()))) events/s, CPU job \(fixed(cpu, 2))")
+                }
             }
             if let ratio = throughputRatio, let cpu = cpuRatio {
                 lines.append("  nagare run / quixstreams: \(fixed(ratio, 1))x events/s, \(fixed(cpu, 1))x less job CPU per event")
+            }
+            if let n = throughput?.steadyEventsPerSecond, let q = quix?.steadyEventsPerSecond, q > 0,
+               let nc = throughput?.steadyJobCPUSecondsPerMillion, let qc = quix?.steadyJobCPUSecondsPerMillion, nc > 0 {
+                lines.append("  after start-up: \(fixed(n / q, 1))x events/s, \(fixed(qc / nc, 1))x less job CPU per event")
             }
         }
         if let l = latency {
