@@ -39,7 +39,8 @@ struct ThroughputBench {
         let job = try processes.start(program, arguments, log: log)
         var jobCPU = 0.0
         // The first poll that sees any committed progress: from there on the job is past its
-        // start-up (process start, transactions initialised, group joined, tables loaded).
+        // start-up (process start, transactions initialised, group joined, tables loaded) and
+        // its first commit interval.
         var firstProgress: (at: ContinuousClock.Instant, events: Int64, jobCPU: Double)?
         let elapsed: Duration
         do {
