@@ -42,7 +42,7 @@ struct BenchCommand: AsyncParsableCommand {
     var duration: Int = 30
 
     @Option(name: .customLong("slot-ms"), help: "Length of the latency run's time slots, in milliseconds.")
-    var slotMilliseconds: Int = 100
+    var slotMilliseconds: Int = 20
 
     @Option(name: .customLong("poll-ms"), help: "How often the latency run queries the store, in milliseconds.")
     var pollMilliseconds: Int = 10

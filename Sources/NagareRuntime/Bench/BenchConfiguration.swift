@@ -26,8 +26,8 @@ public struct BenchConfiguration: Sendable {
     /// Length of the latency run. Default: 30.
     public var durationSeconds = 30
     /// Events are sent in numbered time slots of this length; the store shows when each slot is
-    /// complete. Default: 100.
-    public var slotMilliseconds = 100
+    /// complete. Default: 20.
+    public var slotMilliseconds = 20
     /// How often the latency run queries the store. Default: 10.
     public var pollMilliseconds = 10
     /// Messages the broker benchmark produces and consumes. Default: 1000000.
