@@ -110,6 +110,9 @@ struct LatencyBench {
         var nextPending = 0
         var queries = 0
         var queryTime = Duration.zero
+        // A failed query is tried again at the next poll; the last failure is quoted if the
+        // slots never complete.
+        var lastFailure: String?
         // Generous: the whole schedule plus a minute for a stalled pipeline to catch up.
         let deadline = t0 + .seconds(durationSeconds + 60)
         while nextPending < slots {
@@ -117,13 +120,18 @@ struct LatencyBench {
             let now = ContinuousClock.now
             if now >= deadline {
                 throw BenchError("latency: slot \(nextPending) of \(slots) was still incomplete in the store "
-                    + "60 s after the schedule ended")
+                    + "60 s after the schedule ended" + (lastFailure.map { "; last query failure: \($0)" } ?? ""))
             }
             // The slots that have started (their first event is due) and are not yet complete.
             let open = (nextPending..<slots).filter { visible[$0] == nil && due($0 * perSlot) <= now }
             if !open.isEmpty {
                 let asked = ContinuousClock.now
-                let found = try await counts(of: open.map { "b\($0)" })
+                let found: [String: Int]
+                do { found = try await counts(of: open.map { "b\($0)" }) } catch {
+                    lastFailure = "\(error)"
+                    try await Task.sleep(for: .milliseconds(pollMilliseconds))
+                    continue
+                }
                 let answered = ContinuousClock.now
                 queries += 1
                 queryTime += answered - asked
