@@ -119,19 +119,24 @@ struct RunCommand: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data("status http://\(host):\(port)\n".utf8))
             }
         }
-        try await withThrowingTaskGroup(of: Bool.self) { tasks in
+        // The runner's own failure is held until the status server has shut down gracefully:
+        // cancelling a Hummingbird server with a request in flight (a dashboard polling the
+        // status) ends the process in NIO instead of with the runner's error.
+        let failure: (any Error)? = try await withThrowingTaskGroup(of: RunOutcome.self) { tasks in
             tasks.addTask {
                 do {
                     try await failing { try await runner.run() }
                 } catch let error as EngineError {
-                    throw CommandFailure(message: error.description)
+                    return .runnerFinished(CommandFailure(message: error.description))
+                } catch {
+                    return .runnerFinished(error)
                 }
-                return true
+                return .runnerFinished(nil)
             }
             tasks.addTask {
                 await waitForTerminationSignal()
                 runner.stop()
-                return false
+                return .other
             }
             if let server, let statusAddress {
                 tasks.addTask {
@@ -139,18 +144,26 @@ struct RunCommand: AsyncParsableCommand {
                         runner.stop()
                         throw CommandFailure(message: "--status \(statusAddress): \(error)")
                     }
-                    return false
+                    return .other
                 }
             }
-            while let runnerFinished = try await tasks.next() {
-                if runnerFinished {
+            while let outcome = try await tasks.next() {
+                if case .runnerFinished(let error) = outcome {
                     // A graceful end of the status server (cancelling it logs errors), then the
                     // signal waiter.
                     await server?.shutdown()
                     tasks.cancelAll()
-                    break
+                    return error
                 }
             }
+            return nil
         }
+        if let failure { throw failure }
     }
+}
+
+/// What a task of `nagare run` ended with: the runner (with its error, if any) or another task.
+private enum RunOutcome: Sendable {
+    case runnerFinished((any Error)?)
+    case other
 }
