@@ -18,7 +18,12 @@ fi
 
 flags=(-c release)
 if [[ -n ${BUILD_PATH:-} ]]; then flags+=(--build-path "$BUILD_PATH"); fi
-swift build "${flags[@]}" --product nagare >/dev/null
+mkdir -p test-artifacts
+if ! swift build "${flags[@]}" --product nagare >test-artifacts/bench-build.log 2>&1; then
+  tail -40 test-artifacts/bench-build.log >&2
+  echo "bench: the release build failed (test-artifacts/bench-build.log)" >&2
+  exit 1
+fi
 NAGARE="$(swift build "${flags[@]}" --show-bin-path)/nagare"
 json=${BENCH_JSON:-test-artifacts/bench-results.json}
 mkdir -p "$(dirname "$json")"

@@ -21,7 +21,7 @@ struct BenchCommand: AsyncParsableCommand {
             HdrHistogram.
               broker      produce and consume messages/s against a fresh `nagare broker`, and the \
             machine's fsync latency (4 KiB write + fsync) and loopback TCP bandwidth.
-              all         every one of the above (about 5 minutes with the defaults on 2 cores).
+              all         every one of the above (about 3 minutes with the defaults on 2 cores).
             Build in release for figures worth quoting (`make bench` does); see docs/benchmarks.md.
             """
     )

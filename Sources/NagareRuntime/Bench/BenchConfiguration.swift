@@ -1,8 +1,8 @@
 public import NagareCore
 
 /// What `nagare bench` measures and at which sizes. The defaults make `nagare bench all` take
-/// about five minutes on a 2-core machine (throughput ~1 min, quixstreams ~1 min, latency
-/// ~1 min, broker and machine limits under a minute).
+/// about three minutes on a 2-core machine (throughput with its preload ~30 s, quixstreams
+/// ~25 s, latency ~40 s, broker and machine limits ~15 s, plus process start-ups).
 public struct BenchConfiguration: Sendable {
     public enum Mode: String, CaseIterable, Sendable {
         /// `nagare run` on preloaded events, exactly-once.
