@@ -60,6 +60,7 @@ struct BrokerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        ParentWatch.startIfRequested(grace: .seconds(5))
         StandardErrorLog.bootstrap(level: Logger.Level(rawValue: logLevel) ?? .info)
         let logger = Logger(label: "nagare.broker")
         let configuration = try brokerConfiguration()

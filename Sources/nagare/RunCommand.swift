@@ -96,6 +96,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        ParentWatch.startIfRequested()
         let logger = client.logger("nagare.run")
         let statusAddress = try statusAddress()
         let authToken = try auth.token()

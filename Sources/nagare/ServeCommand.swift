@@ -75,6 +75,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        ParentWatch.startIfRequested()
         let logger = client.logger("nagare.serve")
         let options = try options()
         var specs: [DatasourceSpec] = []

@@ -188,6 +188,31 @@ def test_demo_stops_everything_on_ctrl_c(nagare_bin, tmp_path, demo_processes):
             socket.create_connection(address, timeout=2).close()
 
 
+def test_children_stop_themselves_when_the_demo_is_killed(nagare_bin, tmp_path, demo_processes):
+    # SIGKILL gives the demo no chance to stop its children; each child notices that its parent
+    # is gone and stops as on SIGTERM, so nothing keeps running or listening.
+    demo = Demo(nagare_bin, tmp_path / "demo", "--rate", "200", "--restart-every", "0")
+    demo_processes.append(demo)
+    broker = demo.wait_for(r"^broker +(\S+):(\d+)", 30)
+    url = demo.wait_for(r"^dashboard (http://\S+)/$", 30).group(1)
+    time.sleep(2)
+    children = subprocess.run(["pgrep", "-P", str(demo.proc.pid)], capture_output=True, text=True).stdout.split()
+    assert len(children) >= 3, children
+    demo.proc.kill()
+    demo.proc.wait()
+    deadline = time.monotonic() + 30
+    alive = children
+    while alive and time.monotonic() < deadline:
+        alive = [pid for pid in alive if os.path.exists(f"/proc/{pid}") and
+                 open(f"/proc/{pid}/stat").read().split()[2] != "Z"]
+        time.sleep(0.2)
+    assert not alive, "children still running 30 s after the demo was killed: " + "; ".join(
+        open(f"/proc/{pid}/cmdline").read().replace("\0", " ") for pid in alive)
+    for address in [("127.0.0.1", int(broker.group(2))), ("127.0.0.1", int(url.rsplit(":", 1)[1]))]:
+        with pytest.raises(OSError):
+            socket.create_connection(address, timeout=2).close()
+
+
 @pytest.mark.parametrize("args, message", [
     (["--example-dir", "/nonexistent/example"], "/nonexistent/example/pipeline.yml does not exist"),
     (["--rate=-5"], "--rate: must be between"),

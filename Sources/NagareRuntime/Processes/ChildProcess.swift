@@ -54,6 +54,10 @@ public final class ChildProcess: Sendable {
 
         var variables = ProcessInfo.processInfo.environment
         for (key, value) in environment ?? [:] { variables[key] = value }
+        // A nagare child stops itself (as on SIGTERM) if this process dies without stopping it,
+        // e.g. after a SIGKILL: its own process group keeps Ctrl-C away from it, so nothing
+        // else would.
+        variables[ParentWatch.variable] = String(getpid())
         pid = try Self.spawn(executable: executable, arguments: arguments, logDescriptor: fd,
                              environment: variables.map { "\($0.key)=\($0.value)" })
     }
