@@ -105,9 +105,14 @@ public struct AuditRunner: Sendable {
 
             supervisor.cancel()
             await cluster.stopAll()
+            // A temporary directory goes once the audit passed; a failed audit keeps its logs,
+            // and --work-dir always does.
+            let removes = c.workDirectory == nil && findings.passed
+            if removes { try? FileManager.default.removeItem(atPath: directory) }
             let report = AuditReport(
                 configuration: c, generated: events, reference: reference, findings: findings, kills: kills,
-                recoverySeconds: recoveries, unplannedExits: await cluster.unplannedExits, workDirectory: directory,
+                recoverySeconds: recoveries, unplannedExits: await cluster.unplannedExits,
+                workDirectory: removes ? "\(directory) (removed after the pass; --work-dir DIR keeps them)" : directory,
                 elapsedSeconds: (ContinuousClock.now - started).auditSeconds)
             return (report.text, findings.passed)
         } catch {
