@@ -30,6 +30,7 @@ Run (Benchmarks/run.sh sets up the venv): Benchmarks/.venv/bin/python Benchmarks
 import argparse
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -257,7 +258,7 @@ def main():
         shutil.copytree(EXAMPLE, pipeline_dir)
         if args.max_records_per_batch:
             path = os.path.join(pipeline_dir, "pipeline.yml")
-            text = open(path).read().replace("maxRecordsPerBatch: 10000", f"maxRecordsPerBatch: {args.max_records_per_batch}")
+            text = re.sub(r"maxRecordsPerBatch: \d+", f"maxRecordsPerBatch: {args.max_records_per_batch}", open(path).read())
             open(path, "w").write(text)
         wall, cpu, broker_cpu = run_job(
             "nagare", [nagare, "run", os.path.join(pipeline_dir, "pipeline.yml"), "--brokers", brokers,

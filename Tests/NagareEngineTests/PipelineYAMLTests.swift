@@ -15,7 +15,7 @@ import Testing
         #expect(w.size == .seconds(60) && w.maxDelay == .seconds(10) && w.allowedLateness == .seconds(60))
         #expect(w.sums == ["revenue"] && w.late == .deadLetter && w.kind == .tumbling)
         #expect(definition.sinks == SinkDefinition(output: "events.enriched", windows: "metrics.site_minute", deadLetter: "events.dlq"))
-        #expect(definition.execution == ExecutionSettings())
+        #expect(definition.execution == ExecutionSettings(maxRecordsPerBatch: 50_000))
         #expect(definition.changelogTopic == "nagare.access-logs.changelog")
         #expect(definition.resolvePath("sites.csv") == Fixtures.exampleDirectory + "/sites.csv")
     }
@@ -35,6 +35,7 @@ import Testing
                 userAgents: [.init(rules: "user-agents.yml", field: "ua")])
             .window(key: "site_id", size: .seconds(60), maxDelay: .seconds(10), allowedLateness: .seconds(60), sums: ["revenue"])
             .sinks(output: "events.enriched", windows: "metrics.site_minute", deadLetter: "events.dlq")
+            .execution(ExecutionSettings(maxRecordsPerBatch: 50_000))
             .build()
         #expect(dsl == yaml)
     }
