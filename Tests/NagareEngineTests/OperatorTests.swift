@@ -61,20 +61,33 @@ import Testing
         #expect(dedup.evictedCount == 1)
     }
 
-    @Test func rollbackUndoesABatchAndChangesListBlocks() throws {
+    @Test func eachBatchTakesItsBlockAndTombstonesEmptiedBlocks() throws {
         var dedup = Deduplicator(DedupDefinition(keyField: "id", window: .seconds(10), maxKeys: 2))
         _ = dedup.isDuplicate(key: "a", eventTime: 1000)
-        #expect(dedup.pendingChanges().map(\.key) == ["b:0", "m"])
-        dedup.commit()
+        #expect(dedup.takeChanges().map(\.key) == ["b:0", "m"])
+        #expect(dedup.takeChanges().isEmpty)
         _ = dedup.isDuplicate(key: "b", eventTime: 2000)
         _ = dedup.isDuplicate(key: "c", eventTime: 3000)  // evicts a: block 0 is left empty
-        #expect(dedup.pendingChanges().map(\.key) == ["b:1", "b:0", "m"])
-        #expect(dedup.pendingChanges()[1].value == nil)
-        dedup.rollback()
-        #expect(dedup.entries == ["a": 1000])
-        #expect(dedup.maxEventTime == 1000)
-        #expect(dedup.pendingChanges().isEmpty)
-        #expect(seen(&dedup, "a", 1500))
+        let changes = dedup.takeChanges()
+        #expect(changes.map(\.key) == ["b:1", "b:0", "m"])
+        #expect(changes[0].value != nil && changes[1].value == nil)
+        #expect(dedup.entries == ["b": 2000, "c": 3000])
+        #expect(dedup.evictedCount == 1)
+        // A batch of duplicates only changes nothing but (here, not even) the newest time.
+        #expect(seen(&dedup, "b", 2500))
+        #expect(dedup.takeChanges().isEmpty)
+    }
+
+    @Test func keysExpiringMidBatchAreNotDuplicatesAndAreForgottenAtTheBatchEnd() {
+        var dedup = Deduplicator(DedupDefinition(keyField: "id", window: .seconds(10)))
+        #expect(!seen(&dedup, "a", 0))
+        #expect(!seen(&dedup, "z", 10_001))  // the horizon passes a's time: a expired
+        #expect(!seen(&dedup, "a", 5_000))   // within 10 s of the old a, but that one expired
+        #expect(seen(&dedup, "a", 5_000))
+        #expect(dedup.entries == ["a": 5_000, "z": 10_001])
+        let changes = dedup.takeChanges()
+        #expect(changes.map(\.key) == ["b:0", "m"])
+        #expect(dedup.keyCount == 2)
     }
 
     /// Applies changes as a compacted changelog holds them: the last record per key, in the
@@ -97,12 +110,17 @@ import Testing
                 let time = Int64(batch) * 1500 + Int64(rng.next() % 4000)
                 _ = dedup.isDuplicate(key: key, eventTime: time)
             }
+            // Some batches abort: their changes never reach the log, and the task is replaced
+            // by one restored from it (as the batch loop does).
+            let changes = dedup.takeChanges()
             if batch % 7 == 3 {
-                dedup.rollback()
+                var rebuilt = Deduplicator(dedup.definition)
+                for change in compacted(log) { try rebuilt.restore(change) }
+                try rebuilt.finishRestore()
+                dedup = rebuilt
                 continue
             }
-            log += dedup.pendingChanges()
-            dedup.commit()
+            log += changes
             var restored = Deduplicator(dedup.definition)
             for change in compacted(log) { try restored.restore(change) }
             try restored.finishRestore()
@@ -185,26 +203,29 @@ import Testing
         #expect(add(&w, "a", 2, 1, &closed) == .counted)
     }
 
-    @Test func rollbackAndRestoreGiveTheCommittedState() throws {
+    @Test func changesAndRestoreGiveTheCommittedState() throws {
         let definition = WindowDefinition(keyField: "k", size: .seconds(60), maxDelay: .zero, sums: ["v"])
         var w = WindowAggregator(definition)
         var closed: [WindowAggregator.Result] = []
         var changelog: [StateChange] = []
         _ = add(&w, "a", 10, 1, &closed)
-        changelog += w.pendingChanges()
-        w.commit()
+        _ = add(&w, "a", 11, 2, &closed)
+        changelog += w.takeChanges()
+        #expect(changelog.map(\.key) == ["w:0:a", "m"])
+        #expect(w.takeChanges().isEmpty)
         let committed = w.openWindows
+        #expect(committed == [0: ["a": .init(count: 2, sums: [3])]])
+        // An aborted batch: its changes are never written, so a restore ignores them.
         _ = add(&w, "a", 20, 1, &closed)
         _ = add(&w, "b", 70, 1, &closed)  // closes [0,60)
         #expect(closed.count == 1)
-        w.rollback()
-        #expect(w.openWindows == committed)
-        #expect(w.maxEventTime == 10_000)
+        let aborted = w.takeChanges()
+        #expect(aborted.map(\.key) == ["w:0:a", "w:60000:b", "m"] && aborted[0].value == nil)
 
         var restored = WindowAggregator(definition)
         for change in changelog { try restored.restore(change) }
         restored.finishRestore()
-        #expect(restored.openWindows == committed && restored.maxEventTime == w.maxEventTime)
+        #expect(restored.openWindows == committed && restored.maxEventTime == 11_000)
         var other = WindowAggregator(WindowDefinition(keyField: "k", size: .seconds(60)))
         #expect(throws: EngineError.self) { try other.restore(changelog[0]) }
     }

@@ -31,7 +31,7 @@ import Testing
         let batch1 = try first.process(records([("a", 1), ("b", 2), ("a", 3)], from: 0))
         #expect(batch1.statistics.outputRecords == 2 && batch1.statistics.duplicates == 1)
         #expect(batch1.nextOffset == 3)
-        first.commit()
+        first.markCommitted(batch1.nextOffset)
         // An uncommitted second batch must not reach the restored state.
         let uncommitted = try first.process(records([("c", 4)], from: 3))
 
@@ -45,19 +45,34 @@ import Testing
         #expect(uncommitted.statistics.outputRecords == 1)
     }
 
-    @Test func rollbackRewindsStateAndPosition() throws {
-        let task = try pipeline().makeTask(for: tp)
-        _ = try task.process(records([("a", 1)], from: 0))
-        task.commit()
+    @Test func aRestoredTaskRedoesAnAbortedBatchIdentically() throws {
+        let p = try pipeline()
+        let task = p.makeTask(for: tp)
+        let batch1 = try task.process(records([("a", 1)], from: 0))
+        task.markCommitted(batch1.nextOffset)
+        #expect(task.committedOffset == 1)
         let result = try task.process(records([("b", 2), ("x", 12)], from: 1))
         #expect(result.outputs.filter { $0.topic == "win" }.count == 1)  // x closes [0,10)
-        task.rollback()
-        #expect(task.position == 1 && task.rewindOffset == 1)
-        let again = try task.process(records([("b", 2), ("x", 12)], from: 1))
+        #expect(task.position == 3 && task.committedOffset == 1)
+        // The batch aborted: a task restored from the committed changelog redoes it the same way.
+        let restored = p.makeTask(for: tp)
+        try restored.restore(from: changelogRecords(batch1))
+        restored.setCommittedOffset(1)
+        #expect(restored.rewindOffset == 1)
+        let again = try restored.process(records([("b", 2), ("x", 12)], from: 1))
         #expect(again.outputs == result.outputs && again.changelog == result.changelog)
         // Records before the position are skipped, never counted twice.
-        task.commit()
-        #expect(try task.process(records([("b", 2)], from: 1)).statistics.inputRecords == 0)
+        #expect(try restored.process(records([("b", 2)], from: 1)).statistics.inputRecords == 0)
+    }
+
+    @Test func aNeverCommittedPartitionRewindsToWhereItFirstRead() throws {
+        let p = try pipeline()
+        let task = p.makeTask(for: tp)
+        _ = try task.process(records([("a", 1)], from: 40))
+        #expect(task.rewindOffset == 40)
+        let replacement = p.makeTask(for: tp)
+        replacement.setCommittedOffset(nil, firstOffset: task.firstOffset)
+        #expect(replacement.rewindOffset == 40)
     }
 
     @Test func deadLettersCarryTheReasonAndSource() throws {

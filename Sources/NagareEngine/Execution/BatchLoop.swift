@@ -4,19 +4,22 @@ public import NagareCore
 ///
 /// Per batch, for all tasks together (DESIGN.md, "Exactly-once, precisely"):
 ///
-///     poll ≤ maxRecordsPerBatch ─▶ begin ─▶ each task: process ─▶ send outputs, dead letters,
-///     changelog ─▶ sendOffsets(next offsets) ─▶ commit ─▶ tasks commit their state
+///     poll ≤ maxRecordsPerBatch ─▶ each task: process ─▶ begin ─▶ send outputs, dead letters,
+///     changelog ─▶ sendOffsets(next offsets) ─▶ commit ─▶ tasks mark the offsets committed
 ///
-///     abortable error ─▶ abort ─▶ every task rolls back state and position ─▶ seek source to
-///                        the committed offsets ─▶ the next batch re-reads them (at most
+///     abortable error ─▶ abort ─▶ every task is replaced by one restored from the changelog
+///                        at the committed offsets ─▶ the next batch re-reads them (at most
 ///                        maxBatchRetries times in a row)
-///     fenced          ─▶ abort (best effort) ─▶ roll back ─▶ throw: another process owns
-///                        the partitions, nothing more may be written
-///     fail policy, other errors ─▶ abort ─▶ roll back ─▶ throw
+///     fenced          ─▶ abort (best effort) ─▶ throw: another process owns the partitions,
+///                        nothing more may be written
+///     fail policy, other errors ─▶ abort ─▶ throw
 ///
-/// The tasks' state only becomes the new base after `commitTransaction` returns, so after any
-/// failure the in-memory state is exactly the state of the committed offsets, as a task
-/// restored from the changelog would have it.
+/// While a batch's transaction commits, the next batch is polled and processed ("read ahead"),
+/// so the broker's commit work and the processing overlap. The read-ahead batch is only sent
+/// once the commit has succeeded, in the next transaction; if the commit fails, the read-ahead
+/// results are dropped with the aborted batch and every task is restored. Tasks only move
+/// forward, so after any failure the state is rebuilt the one way a new owner builds it: from
+/// the changelog, which holds exactly the committed state.
 ///
 /// Not `Sendable`: one loop runs in one task; the runtime calls `assign`/`revoke` between
 /// batches (from its rebalance handling), never during one.
@@ -52,6 +55,10 @@ public final class BatchLoop {
     public private(set) var committedBatches = 0
     public private(set) var abortedBatches = 0
     private var consecutiveAborts = 0
+    /// The newest Kafka timestamp (ms) among the records of the last committed batch.
+    public private(set) var newestTimestampOfLastCommit: Int64?
+    /// A batch processed while the previous one committed, not yet sent.
+    private var readAhead: ProcessedBatch?
     /// Called synchronously for every `Event`.
     public var onEvent: (Event) -> Void = { _ in }
 
@@ -74,6 +81,14 @@ public final class BatchLoop {
     /// changelog, then seeks the source to the group's committed offset (or `startFrom` for a
     /// partition never committed).
     public func assign(_ partitions: [TopicPartition]) async throws(EngineError) {
+        try await assign(partitions, firstOffsets: [:])
+    }
+
+    /// `assign`, where a partition without a committed offset rewinds to `firstOffsets[tp]` (where
+    /// a replaced task of it first read) rather than to the source's start position.
+    private func assign(
+        _ partitions: [TopicPartition], firstOffsets: [TopicPartition: Offset]
+    ) async throws(EngineError) {
         let new = partitions.filter { tasks[$0] == nil }
         guard !new.isEmpty else { return }
         let committed = try await io("read committed offsets") { try await source.committedOffsets(for: new) }
@@ -83,7 +98,7 @@ public final class BatchLoop {
                 try await changelogReader.readChangelog(topic: pipeline.definition.changelogTopic, partition: tp.partition)
             }
             try task.restore(from: records)
-            task.setCommittedOffset(committed[tp])
+            task.setCommittedOffset(committed[tp], firstOffset: firstOffsets[tp])
             if let restored = task.restoredOffset, restored != committed[tp] {
                 onEvent(.offsetMismatch(tp, changelog: restored, group: committed[tp]))
             }
@@ -105,17 +120,103 @@ public final class BatchLoop {
     /// batch always finishes and commits first).
     public func run(until shouldStop: () -> Bool) async throws(EngineError) {
         while !shouldStop() {
-            _ = try await runBatch()
+            _ = try await runBatch(readAhead: !shouldStop())
         }
     }
 
-    /// Polls once and processes what arrived in one transaction.
-    public func runBatch() async throws(EngineError) -> BatchOutcome {
+    /// One partition's part of a processed batch, with the task that produced it (a task
+    /// replaced since, by a revocation or an abort, makes the part stale).
+    private struct ProcessedPart {
+        let task: PartitionTask
+        let result: TaskBatchResult
+    }
+
+    /// Records polled and processed, waiting to be sent in a transaction.
+    private struct ProcessedBatch {
+        var parts: [ProcessedPart]
+        var newestTimestamp: Int64?
+    }
+
+    /// Sends one batch in one transaction and commits it: the batch read ahead during the
+    /// previous commit, or else one polled now. While the commit runs, the next batch is polled
+    /// and processed when `readAhead` is true (pass false when about to stop, so that no work is
+    /// done only to be dropped). Returns when the transaction committed or aborted.
+    public func runBatch(readAhead: Bool = true) async throws(EngineError) -> BatchOutcome {
         for message in pipeline.refreshTables(now: clock.now()) { onEvent(.tableReloadFailed(message)) }
+        var batch: ProcessedBatch
+        if let ahead = self.readAhead {
+            self.readAhead = nil
+            // Parts of tasks replaced since (revoked, or restored) are stale: their records
+            // are read again from the committed offsets.
+            batch = ProcessedBatch(parts: ahead.parts.filter { tasks[$0.task.topicPartition] === $0.task },
+                                   newestTimestamp: ahead.newestTimestamp)
+        } else {
+            do {
+                guard let polled = try await pollAndProcess() else { return .idle }
+                batch = polled
+            } catch {
+                return try await recover(from: error)
+            }
+        }
+        guard !batch.parts.isEmpty else { return .idle }
+
+        var statistics = TaskStatistics()
+        var offsets: [PartitionOffset] = []
+        var skipped: [String] = []
+        do {
+            try await sink.beginTransaction()
+            for part in batch.parts {
+                let result = part.result
+                if !result.outputs.isEmpty { try await sink.send(result.outputs) }
+                if !result.deadLetters.isEmpty { try await sink.send(result.deadLetters) }
+                if !result.changelog.isEmpty { try await sink.send(result.changelog) }
+                if let next = result.nextOffset { offsets.append(PartitionOffset(result.topicPartition, next)) }
+                statistics += result.statistics
+                skipped += result.skippedReasons
+            }
+            try await sink.sendOffsets(offsets, groupID: pipeline.definition.source.group)
+        } catch {
+            return try await recover(from: error)
+        }
+
+        // Commit, and meanwhile read the next batch ahead.
+        let committing = UncheckedSink(sink)
+        async let commitOutcome: Result<Void, any Error> = {
+            do {
+                try await committing.value.commitTransaction()
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }()
+        var ahead: Result<ProcessedBatch?, EngineError> = .success(nil)
+        if readAhead {
+            do throws(EngineError) { ahead = .success(try await pollAndProcess()) } catch { ahead = .failure(error) }
+        }
+        if case .failure(let error) = await commitOutcome {
+            return try await recover(from: error)
+        }
+        for part in batch.parts { part.task.markCommitted(part.result.nextOffset) }
+        self.statistics += statistics
+        committedBatches += 1
+        consecutiveAborts = 0
+        newestTimestampOfLastCommit = batch.newestTimestamp
+        for reason in skipped { onEvent(.recordSkipped(reason)) }
+        switch ahead {
+        case .success(let next): self.readAhead = next
+        // The commit succeeded; what failed is reading or processing the next batch, which
+        // nothing was sent for. Fatal errors stop the loop as they would have in that batch.
+        case .failure(let error): _ = try await recover(from: error, abort: false)
+        }
+        return .committed(statistics)
+    }
+
+    /// Polls once and runs the records through their tasks; nil when nothing arrived.
+    private func pollAndProcess() async throws(EngineError) -> ProcessedBatch? {
         let records = try await io("poll") {
             try await source.poll(maxRecords: settings.maxRecordsPerBatch, timeout: settings.commitInterval)
         }
-        guard !records.isEmpty else { return .idle }
+        guard !records.isEmpty else { return nil }
 
         // Group per partition, keeping offset order; records of unassigned partitions (a
         // revocation racing a poll) are not ours to process.
@@ -123,7 +224,9 @@ public final class BatchLoop {
         var order: [TopicPartition] = []
         var groups: [TopicPartition: [Record]] = [:]
         var run: (partition: TopicPartition, records: [Record])?
+        var newest: Int64?
         for record in records.prefix(settings.maxRecordsPerBatch) {
+            if record.timestampMilliseconds > newest ?? .min { newest = record.timestampMilliseconds }
             if let current = run, current.partition == record.topicPartition {
                 run!.records.append(record)
                 continue
@@ -139,33 +242,11 @@ public final class BatchLoop {
             run = (tp, [record])
         }
         if let finished = run { groups[finished.partition]! += finished.records }
-        guard !order.isEmpty else { return .idle }
-
-        do {
-            try await sink.beginTransaction()
-            var batchStatistics = TaskStatistics()
-            var offsets: [PartitionOffset] = []
-            var skipped: [String] = []
-            for result in try await processAll(order, groups) {
-                let tp = result.topicPartition
-                if !result.outputs.isEmpty { try await sink.send(result.outputs) }
-                if !result.deadLetters.isEmpty { try await sink.send(result.deadLetters) }
-                if !result.changelog.isEmpty { try await sink.send(result.changelog) }
-                if let next = result.nextOffset { offsets.append(PartitionOffset(tp, next)) }
-                batchStatistics += result.statistics
-                skipped += result.skippedReasons
-            }
-            try await sink.sendOffsets(offsets, groupID: pipeline.definition.source.group)
-            try await sink.commitTransaction()
-            for tp in order { tasks[tp]!.commit() }
-            statistics += batchStatistics
-            committedBatches += 1
-            consecutiveAborts = 0
-            for reason in skipped { onEvent(.recordSkipped(reason)) }
-            return .committed(batchStatistics)
-        } catch {
-            return try await recover(from: error)
-        }
+        guard !order.isEmpty else { return nil }
+        let results = try await processAll(order, groups)
+        return ProcessedBatch(
+            parts: zip(order, results).map { ProcessedPart(task: tasks[$0.0]!, result: $0.1) },
+            newestTimestamp: newest)
     }
 
     /// Runs each partition's records through its task, up to `parallelism` tasks at a time
@@ -216,13 +297,14 @@ public final class BatchLoop {
 
     private static let processorCount = max(1, systemProcessorCount())
 
-    /// Aborts the open transaction, rewinds every task, and decides whether to go on.
-    private func recover(from error: any Error) async throws(EngineError) -> BatchOutcome {
+    /// Aborts the open transaction, replaces every task by one restored from the changelog at
+    /// the committed offsets, and decides whether to go on.
+    /// `abort: false` when no transaction is open (what failed was the read-ahead).
+    private func recover(from error: any Error, abort: Bool = true) async throws(EngineError) -> BatchOutcome {
         let engineError = (error as? EngineError) ?? EngineError(.ioFailed, "\(error)", cause: error)
-        // Abort may itself fail (e.g. fenced); the tasks are rewound regardless, and the first
-        // error is the one reported.
-        try? await sink.abortTransaction()
-        for task in tasks.values { task.rollback() }
+        // Abort may itself fail (e.g. fenced); the first error is the one reported.
+        if abort { try? await sink.abortTransaction() }
+        readAhead = nil
         abortedBatches += 1
         guard engineError.isRetriable else { throw engineError }
         consecutiveAborts += 1
@@ -232,7 +314,10 @@ public final class BatchLoop {
                 "batch aborted \(consecutiveAborts) times in a row (execution.maxBatchRetries: \(settings.maxBatchRetries)); last: \(engineError.message)",
                 cause: engineError)
         }
-        for task in tasks.values { try await seek(task) }
+        let partitions = tasks.keys.sorted()
+        let firstOffsets = tasks.compactMapValues(\.firstOffset)
+        tasks.removeAll()
+        try await assign(partitions, firstOffsets: firstOffsets)
         return .aborted
     }
 
@@ -258,4 +343,11 @@ public final class BatchLoop {
 private struct UncheckedTask: @unchecked Sendable {
     let value: PartitionTask
     init(_ value: PartitionTask) { self.value = value }
+}
+
+/// The sink, for the commit that runs beside the read-ahead. Safe because the loop makes no
+/// other sink call until the commit has finished.
+private struct UncheckedSink: @unchecked Sendable {
+    let value: any TransactionalSink
+    init(_ value: any TransactionalSink) { self.value = value }
 }

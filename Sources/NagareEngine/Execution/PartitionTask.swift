@@ -5,12 +5,13 @@ public import NagareCore
 ///
 /// The partition is the unit of state: dedup keys and windows of records in this partition
 /// live only here, so a task can move to another process by replaying its changelog records
-/// (`restore(from:)`). State changes are held as undo logs until the batch loop says the
-/// transaction committed (`commit()`) or aborted (`rollback()`), which is what lets an aborted
-/// batch be re-run from the committed offset without counting anything twice:
+/// (`restore(from:)`). Each `process` returns the batch's state changes as changelog records,
+/// written in the batch's transaction. State only moves forward: when a transaction aborts,
+/// the batch loop replaces the task with one restored from the changelog, which holds exactly
+/// the committed state, so the re-run batch counts nothing twice:
 ///
-///     restore ──▶ process ──▶ commit ──▶ process ──▶ rollback ──▶ process ──▶ commit …
-///                 (state and position move)          (back to the last commit)
+///     restore ──▶ process ──▶ process ──▶ (abort) ──▶ restore ──▶ process …
+///                 (state and position move; `markCommitted` records what committed)
 public final class PartitionTask {
     public let topicPartition: TopicPartition
     public let pipeline: Pipeline
@@ -24,9 +25,9 @@ public final class PartitionTask {
     /// loop compares it with the group's committed offset: they were written in one
     /// transaction, so they differ only after someone reset the group's offsets.
     public private(set) var restoredOffset: Offset?
-    /// The first offset this task ever processed, the rewind point of a rollback before the
-    /// first commit.
-    private var firstOffset: Offset?
+    /// The first offset this task ever processed, the rewind point of an abort before the
+    /// first commit (when the source started at "latest", that position has moved on since).
+    public private(set) var firstOffset: Offset?
 
     init(pipeline: Pipeline, topicPartition: TopicPartition) {
         self.pipeline = pipeline
@@ -44,10 +45,12 @@ public final class PartitionTask {
     /// first offset ever processed, or nil when nothing was (the source's start position).
     public var rewindOffset: Offset? { committedOffset ?? firstOffset }
 
-    /// Sets the committed position, e.g. the group's committed offset at assignment.
-    public func setCommittedOffset(_ offset: Offset?) {
+    /// Sets the committed position, e.g. the group's committed offset at assignment, and,
+    /// for a partition never committed, where an earlier task of it first read (`firstOffset`).
+    public func setCommittedOffset(_ offset: Offset?, firstOffset: Offset? = nil) {
         committedOffset = offset
         position = offset
+        if offset == nil { self.firstOffset = firstOffset }
     }
 
     // MARK: - Restore
@@ -119,8 +122,8 @@ public final class PartitionTask {
             position = record.offset.advanced(by: 1)
         }
         // Even a batch whose records were all seen before writes its pending state changes
-        // (e.g. blocks a restore found empty), which its commit then takes as written.
-        result.changelog = pendingChangelog()
+        // (e.g. blocks a restore found empty).
+        result.changelog = takeChangelog()
         result.nextOffset = position
         return result
     }
@@ -258,12 +261,12 @@ public final class PartitionTask {
             timestampMilliseconds: window.end)
     }
 
-    private func pendingChangelog() -> [OutgoingRecord] {
+    private func takeChangelog() -> [OutgoingRecord] {
         let topic = pipeline.definition.changelogTopic
         let partition = topicPartition.partition
         var records: [OutgoingRecord] = []
         for index in dedups.keys.sorted() {
-            for change in dedups[index]!.pendingChanges() {
+            for change in dedups[index]!.takeChanges() {
                 records.append(OutgoingRecord(
                     topic: topic, partition: partition,
                     key: ChangelogKey.operatorKey(topicPartition, operatorIndex: index, localKey: change.key),
@@ -271,7 +274,7 @@ public final class PartitionTask {
             }
         }
         for index in windows.keys.sorted() {
-            for change in windows[index]!.pendingChanges() {
+            for change in windows[index]!.takeChanges() {
                 records.append(OutgoingRecord(
                     topic: topic, partition: partition,
                     key: ChangelogKey.operatorKey(topicPartition, operatorIndex: index, localKey: change.key),
@@ -286,20 +289,11 @@ public final class PartitionTask {
         return records
     }
 
-    // MARK: - Commit and rollback
+    // MARK: - Commit
 
-    /// The batch's transaction committed: its state and position become the base.
-    public func commit() {
-        for index in dedups.keys { dedups[index]!.commit() }
-        for index in windows.keys { windows[index]!.commit() }
-        committedOffset = position
-    }
-
-    /// The batch's transaction aborted: state and position return to the last commit.
-    public func rollback() {
-        for index in dedups.keys { dedups[index]!.rollback() }
-        for index in windows.keys { windows[index]!.rollback() }
-        position = committedOffset
+    /// The transaction of a batch that ended at `nextOffset` committed.
+    public func markCommitted(_ nextOffset: Offset?) {
+        if let nextOffset { committedOffset = nextOffset }
     }
 
     // MARK: - Inspection

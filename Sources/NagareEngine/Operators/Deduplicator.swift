@@ -21,32 +21,39 @@
 /// keys longer than 15 UTF-8 bytes (which Swift cannot store inline), one shared heap
 /// allocation of the key's length + 32 B. A million 11-byte `event_id`s take about 100 MB.
 ///
-/// Changes since the last commit are kept as undo logs, so an aborted batch rolls back.
+/// State only moves forward: each batch takes its changes (`takeChanges`) for the
+/// transaction that writes them, and an aborted transaction is undone by restoring the task
+/// from the changelog (the committed state), not by an undo log here. That keeps the per-event
+/// work to a lookup, an insert and a heap push.
 public struct Deduplicator: Sendable {
     public static let bytesPerKeyEstimate = 100
 
     public let definition: DedupDefinition
     private let windowMilliseconds: Int64
+    /// Every remembered key. May also hold keys that expired during the current batch: lookups
+    /// treat entries behind the horizon as absent, and `takeChanges` removes them.
     private var times: [String: Entry] = [:]
     private var heap = MinHeap<HeapEntry>()
     public private(set) var maxEventTime: Int64 = .min
     public private(set) var evictedCount = 0
 
-    /// Keys written to each block that still has a remembered key (a superset of them).
+    /// Keys written to each earlier block that still has a remembered key (a superset of them).
     private var blockKeys: [UInt64: [String]] = [:]
-    /// How many remembered keys each block holds.
+    /// How many remembered keys each earlier block holds.
     private var blockLive: [UInt64: Int] = [:]
-    /// The block the current batch adds to.
+    /// The block the current batch adds to, its keys (a superset of those it still holds) and
+    /// how many it holds.
     private var nextBlock: UInt64 = 0
+    private var currentKeys: [String] = []
+    private var currentLive = 0
 
-    // Since the last commit.
-    private var undo: [String: Entry?] = [:]
-    private var undoLive: [UInt64: Int] = [:]
-    private var undoMaxEventTime: Int64?
+    // Since the last `takeChanges`.
+    private var maxEventTimeChanged = false
     /// Earlier blocks that lost a key to eviction: rewritten without it.
     private var evictedFrom: Set<UInt64> = []
     /// Earlier blocks that lost a key for any reason: deleted if none is left.
     private var shrunk: Set<UInt64> = []
+    private var lastShrunk: UInt64?
     /// Blocks a restore found without any remembered key: deleted by the next batch.
     private var deadAfterRestore: Set<UInt64> = []
     /// Blocks read by a restore, applied by `finishRestore`.
@@ -68,42 +75,81 @@ public struct Deduplicator: Sendable {
         self.windowMilliseconds = definition.window.wholeMilliseconds
     }
 
-    public var keyCount: Int { times.count }
+    /// How many keys are remembered (expired ones excluded).
+    public var keyCount: Int {
+        let limit = horizon
+        return times.values.reduce(0) { $0 + ($1.time >= limit ? 1 : 0) }
+    }
 
     /// Records `key` at `eventTime`; returns true when it is a duplicate (and then changes
     /// nothing but the newest event time).
     public mutating func isDuplicate(key: String, eventTime: Int64) -> Bool {
         if eventTime > maxEventTime {
-            if undoMaxEventTime == nil { undoMaxEventTime = maxEventTime }
             maxEventTime = eventTime
-            expire()
+            maxEventTimeChanged = true
         }
-        if let seen = times[key] {
+        let limit = horizon
+        let seen = times[key]
+        if let seen, seen.time >= limit {
             if abs(seen.time &- eventTime) <= windowMilliseconds { return true }
             // A much older occurrence: not a duplicate, and the newer time stays remembered.
             if seen.time > eventTime { return false }
         }
         // Older than anything still remembered: holding it would only expire it at once.
-        if eventTime < horizon { return false }
-        let previousBlock = times[key]?.block
-        set(key, Entry(time: eventTime, block: nextBlock))
-        if previousBlock != nextBlock { blockKeys[nextBlock, default: []].append(key) }
-        heap.push(HeapEntry(time: eventTime, key: key))
-        while times.count > definition.maxKeys, let oldest = heap.popMin() {
-            if let entry = times[oldest.key], entry.time == oldest.time {
-                set(oldest.key, nil)
-                if entry.block != nextBlock { evictedFrom.insert(entry.block) }
-                evictedCount += 1
+        if eventTime < limit { return false }
+        times[key] = Entry(time: eventTime, block: nextBlock)
+        if let seen {
+            if seen.block != nextBlock {
+                loseKey(of: seen.block)
+                currentKeys.append(key)
+                currentLive += 1
             }
+        } else {
+            currentKeys.append(key)
+            currentLive += 1
         }
+        heap.push(HeapEntry(time: eventTime, key: key))
+        if times.count > definition.maxKeys { evict(limit) }
         if heap.count > 2 * times.count + 1024 { rebuildHeap() }
         return false
     }
 
+    /// Removes the oldest entries until at most `maxKeys` remain. Expired entries are the
+    /// oldest, so they go first, which leaves the same remembered keys as expiring them
+    /// eagerly would.
+    private mutating func evict(_ limit: Int64) {
+        while times.count > definition.maxKeys, let oldest = heap.popMin() {
+            guard let entry = times[oldest.key], entry.time == oldest.time else { continue }
+            times[oldest.key] = nil
+            removed(entry)
+            if entry.time >= limit {
+                evictedCount += 1
+                if entry.block != nextBlock { evictedFrom.insert(entry.block) }
+            }
+        }
+    }
+
+    /// Forgets the entries the horizon has passed.
     private mutating func expire() {
-        while let oldest = heap.min, oldest.time < horizon {
+        let limit = horizon
+        while let oldest = heap.min, oldest.time < limit {
             heap.popMin()
-            if times[oldest.key]?.time == oldest.time { set(oldest.key, nil) }
+            if let entry = times[oldest.key], entry.time == oldest.time {
+                times[oldest.key] = nil
+                removed(entry)
+            }
+        }
+    }
+
+    private mutating func removed(_ entry: Entry) {
+        if entry.block == nextBlock { currentLive -= 1 } else { loseKey(of: entry.block) }
+    }
+
+    private mutating func loseKey(of block: UInt64) {
+        blockLive[block, default: 0] -= 1
+        if block != lastShrunk {
+            shrunk.insert(block)
+            lastShrunk = block
         }
     }
 
@@ -113,97 +159,55 @@ public struct Deduplicator: Sendable {
         maxEventTime > Int64.min + windowMilliseconds ? maxEventTime - windowMilliseconds : Int64.min
     }
 
-    private mutating func set(_ key: String, _ entry: Entry?) {
-        let old = times[key]
-        if undo[key] == nil { undo[key] = .some(old) }
-        if let old { changeLive(old.block, by: -1) }
-        if let entry { changeLive(entry.block, by: 1) }
-        times[key] = entry
-    }
-
-    private mutating func changeLive(_ block: UInt64, by delta: Int) {
-        if undoLive[block] == nil { undoLive[block] = blockLive[block] ?? 0 }
-        blockLive[block, default: 0] += delta
-        if delta < 0 && block != nextBlock { shrunk.insert(block) }
-    }
-
     private mutating func rebuildHeap() {
         heap = MinHeap(times.map { HeapEntry(time: $0.value.time, key: $0.key) })
     }
 
-    // MARK: Changelog, commit, rollback
+    // MARK: Changelog
 
-    /// The changelog records of everything changed since the last commit: the batch's new
-    /// block, rewritten and deleted blocks (`b:<n>`), and `m` → newest event time.
-    public func pendingChanges() -> [StateChange] {
+    /// The changelog records of everything changed since the last call: the batch's new block,
+    /// rewritten and deleted blocks (`b:<n>`), and `m` → newest event time. The batch's block
+    /// is sealed; the next batch adds to a new one.
+    public mutating func takeChanges() -> [StateChange] {
+        expire()
         var changes: [StateChange] = []
-        if blockLive[nextBlock, default: 0] > 0 {
-            changes.append(StateChange(key: Self.blockKey(nextBlock), value: encodeBlock(nextBlock)))
+        if currentLive > 0 {
+            let keys = currentKeys.filter { times[$0]?.block == nextBlock }
+            changes.append(StateChange(key: Self.blockKey(nextBlock), value: encodeBlock(nextBlock, keys)))
+            blockKeys[nextBlock] = keys
+            blockLive[nextBlock] = currentLive
         }
+        if !currentKeys.isEmpty { nextBlock += 1 }
+        currentKeys.removeAll(keepingCapacity: true)
+        currentLive = 0
         for block in evictedFrom.sorted() where blockLive[block, default: 0] > 0 {
-            changes.append(StateChange(key: Self.blockKey(block), value: encodeBlock(block)))
+            let keys = (blockKeys[block] ?? []).filter { times[$0]?.block == block }
+            changes.append(StateChange(key: Self.blockKey(block), value: encodeBlock(block, keys)))
+            blockKeys[block] = keys
         }
         for block in shrunk.union(deadAfterRestore).sorted() where blockLive[block, default: 0] == 0 {
             changes.append(StateChange(key: Self.blockKey(block), value: nil))
+            blockKeys[block] = nil
+            blockLive[block] = nil
         }
-        if undoMaxEventTime != nil { changes.append(StateChange(key: "m", value: StateBytes.encode(maxEventTime))) }
-        return changes
-    }
-
-    /// The batch committed: its changes become the base to roll back to.
-    public mutating func commit() {
-        if blockKeys[nextBlock] != nil {
-            if blockLive[nextBlock, default: 0] == 0 { forget(nextBlock) }
-            nextBlock += 1
-        }
-        for block in evictedFrom where blockLive[block, default: 0] > 0 {
-            blockKeys[block] = liveKeys(of: block)
-        }
-        for block in shrunk.union(deadAfterRestore) where blockLive[block, default: 0] == 0 { forget(block) }
-        deadAfterRestore.removeAll()
-        clearBatch()
-    }
-
-    /// Undoes every change since the last commit.
-    public mutating func rollback() {
-        for (key, old) in undo {
-            times[key] = old
-            if let old { heap.push(HeapEntry(time: old.time, key: key)) }
-        }
-        for (block, old) in undoLive { blockLive[block] = old }
-        blockKeys[nextBlock] = nil
-        blockLive[nextBlock] = nil
-        if let old = undoMaxEventTime { maxEventTime = old }
-        clearBatch()
-    }
-
-    private mutating func clearBatch() {
-        undo.removeAll(keepingCapacity: true)
-        undoLive.removeAll(keepingCapacity: true)
-        undoMaxEventTime = nil
+        if maxEventTimeChanged { changes.append(StateChange(key: "m", value: StateBytes.encode(maxEventTime))) }
+        maxEventTimeChanged = false
         evictedFrom.removeAll()
         shrunk.removeAll()
-    }
-
-    private mutating func forget(_ block: UInt64) {
-        blockKeys[block] = nil
-        blockLive[block] = nil
-    }
-
-    private func liveKeys(of block: UInt64) -> [String] {
-        (blockKeys[block] ?? []).filter { times[$0]?.block == block }
+        lastShrunk = nil
+        deadAfterRestore.removeAll()
+        return changes
     }
 
     static func blockKey(_ block: UInt64) -> String { "b:\(block)" }
 
     /// A block's remembered entries: (event time: 8 bytes, key length: 4 bytes, key UTF-8)*,
     /// big-endian, in the order the keys were added.
-    private func encodeBlock(_ block: UInt64) -> [UInt8] {
+    private func encodeBlock(_ block: UInt64, _ keys: [String]) -> [UInt8] {
         var bytes: [UInt8] = []
-        let keys = blockKeys[block] ?? []
         bytes.reserveCapacity(keys.count * 24)
         for key in keys {
-            guard let entry = times[key], entry.block == block else { continue }
+            guard let entry = times[key] else { continue }
             StateBytes.append(entry.time, to: &bytes)
             let utf8 = key.utf8
             let count = UInt32(utf8.count)
@@ -270,9 +274,12 @@ public struct Deduplicator: Sendable {
         if let last = restoredBlocks.keys.max() { nextBlock = max(nextBlock, last + 1) }
         restoredBlocks.removeAll()
         rebuildHeap()
-        clearBatch()
+        maxEventTimeChanged = false
     }
 
-    /// Every remembered key and its event time, for tests and status.
-    public var entries: [String: Int64] { times.mapValues(\.time) }
+    /// Every remembered key and its event time (expired ones excluded), for tests and status.
+    public var entries: [String: Int64] {
+        let limit = horizon
+        return times.filter { $0.value.time >= limit }.mapValues(\.time)
+    }
 }

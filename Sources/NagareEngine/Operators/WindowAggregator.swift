@@ -10,8 +10,9 @@
 ///     late event  = every window it belongs to has closed          → `late` policy, not counted
 ///
 /// Windows are closed as soon as the watermark passes them, record by record, so the outcome
-/// does not depend on how records were cut into batches. Like the dedup state, changes since
-/// the last commit are kept as an undo log that yields the changelog and undoes an abort.
+/// does not depend on how records were cut into batches. Like the dedup state, the windows a
+/// batch changed are taken as its changelog records (`takeChanges`); an aborted transaction is
+/// undone by restoring the task from the changelog.
 public struct WindowAggregator: Sendable {
     /// The running aggregate of one window of one key.
     public struct Aggregate: Hashable, Sendable {
@@ -63,11 +64,19 @@ public struct WindowAggregator: Sendable {
     private let lateness: Int64
     /// start → key → aggregate. Grouped by start because windows close in start order, so
     /// closing looks only at the few smallest starts instead of every open window.
-    private var windows: [Int64: [String: Aggregate]] = [:]
+    private var windows: [Int64: [String: Cell]] = [:]
     public private(set) var openWindowCount = 0
     public private(set) var maxEventTime: Int64 = .min
-    private var undo: [Slot: Aggregate?] = [:]
-    private var undoMaxEventTime: Int64?
+    // Since the last `takeChanges`: windows counted into (each once) and windows closed.
+    private var changedSlots: [Slot] = []
+    private var closedSlots: [Slot] = []
+    private var maxEventTimeChanged = false
+
+    /// An open window's aggregate, and whether it changed since the last `takeChanges`.
+    struct Cell: Sendable {
+        var aggregate: Aggregate
+        var changed: Bool
+    }
 
     public init(_ definition: WindowDefinition) {
         self.definition = definition
@@ -87,7 +96,7 @@ public struct WindowAggregator: Sendable {
         key: String, eventTime: Int64, values: [Double], closed: inout [Result]
     ) -> Outcome {
         if eventTime > maxEventTime {
-            if undoMaxEventTime == nil { undoMaxEventTime = maxEventTime }
+            maxEventTimeChanged = true
             maxEventTime = eventTime
             closeWindows(into: &closed)
         }
@@ -109,17 +118,28 @@ public struct WindowAggregator: Sendable {
         start = lastStart
         while start > eventTime &- size {
             if !isClosed(start: start, watermark: mark) {
-                let slot = Slot(start: start, key: key)
-                var aggregate = windows[start]?[key] ?? Aggregate(count: 0, sums: Array(repeating: 0, count: values.count))
-                record(slot, old: windows[start]?[key])
-                aggregate.count += 1
-                for i in values.indices { aggregate.sums[i] += values[i] }
-                if windows[start]?[key] == nil { openWindowCount += 1 }
-                windows[start, default: [:]][key] = aggregate
+                let (opened, firstChange) = Self.count(values, key, in: &windows[start, default: [:]])
+                if opened { openWindowCount += 1 }
+                if firstChange { changedSlots.append(Slot(start: start, key: key)) }
             }
             start &-= hop
         }
         return .counted
+    }
+
+    /// Counts one event into the window of `key` in `perKey` (in place), opening it if needed.
+    private static func count(
+        _ values: [Double], _ key: String, in perKey: inout [String: Cell]
+    ) -> (opened: Bool, firstChange: Bool) {
+        guard let i = perKey.index(forKey: key) else {
+            perKey[key] = Cell(aggregate: Aggregate(count: 1, sums: values), changed: true)
+            return (true, true)
+        }
+        let firstChange = !perKey.values[i].changed
+        perKey.values[i].changed = true
+        perKey.values[i].aggregate.count += 1
+        for j in values.indices { perKey.values[i].aggregate.sums[j] += values[j] }
+        return (false, firstChange)
     }
 
     private func isClosed(start: Int64, watermark: Int64) -> Bool {
@@ -135,16 +155,12 @@ public struct WindowAggregator: Sendable {
         for start in closable.sorted() {
             guard let perKey = windows.removeValue(forKey: start) else { continue }
             for key in perKey.keys.sorted() {
-                let aggregate = perKey[key]!
-                record(Slot(start: start, key: key), old: aggregate)
+                let aggregate = perKey[key]!.aggregate
+                closedSlots.append(Slot(start: start, key: key))
                 closed.append(Result(key: key, start: start, end: start + size, count: aggregate.count, sums: aggregate.sums))
             }
             openWindowCount -= perKey.count
         }
-    }
-
-    private mutating func record(_ slot: Slot, old: Aggregate?) {
-        if undo[slot] == nil { undo[slot] = .some(old) }
     }
 
     static func floor(_ value: Int64, to step: Int64) -> Int64 {
@@ -152,45 +168,33 @@ public struct WindowAggregator: Sendable {
         return r >= 0 ? value - r : value - r - step
     }
 
-    // MARK: Changelog, commit, rollback
+    // MARK: Changelog
 
-    /// `w:<start>:<key>` → count and sums (or a tombstone once closed); `m` → newest event time.
-    public func pendingChanges() -> [StateChange] {
+    /// The changelog records of the windows changed since the last call, by start then key:
+    /// `w:<start>:<key>` → count and sums, or a tombstone once closed; `m` → newest event time.
+    public mutating func takeChanges() -> [StateChange] {
+        var slots = changedSlots + closedSlots
+        slots.sort { ($0.start, $0.key) < ($1.start, $1.key) }
         var changes: [StateChange] = []
-        changes.reserveCapacity(undo.count + 1)
-        for slot in undo.keys.sorted(by: { ($0.start, $0.key) < ($1.start, $1.key) }) {
-            let value = windows[slot.start]?[slot.key].map { aggregate in
+        changes.reserveCapacity(slots.count + 1)
+        var previous: Slot?
+        for slot in slots where slot != previous {
+            previous = slot
+            let value = windows[slot.start]?[slot.key].map { cell in
                 var bytes: [UInt8] = []
-                bytes.reserveCapacity(8 * (1 + aggregate.sums.count))
-                StateBytes.append(aggregate.count, to: &bytes)
-                for sum in aggregate.sums { StateBytes.append(sum, to: &bytes) }
+                bytes.reserveCapacity(8 * (1 + cell.aggregate.sums.count))
+                StateBytes.append(cell.aggregate.count, to: &bytes)
+                for sum in cell.aggregate.sums { StateBytes.append(sum, to: &bytes) }
                 return bytes
             }
+            if value != nil { windows[slot.start]![slot.key]!.changed = false }
             changes.append(StateChange(key: "w:\(slot.start):\(slot.key)", value: value))
         }
-        if undoMaxEventTime != nil { changes.append(StateChange(key: "m", value: StateBytes.encode(maxEventTime))) }
+        if maxEventTimeChanged { changes.append(StateChange(key: "m", value: StateBytes.encode(maxEventTime))) }
+        changedSlots.removeAll(keepingCapacity: true)
+        closedSlots.removeAll(keepingCapacity: true)
+        maxEventTimeChanged = false
         return changes
-    }
-
-    public mutating func commit() {
-        undo.removeAll(keepingCapacity: true)
-        undoMaxEventTime = nil
-    }
-
-    public mutating func rollback() {
-        for (slot, old) in undo {
-            let had = windows[slot.start]?[slot.key] != nil
-            if let old {
-                windows[slot.start, default: [:]][slot.key] = old
-                if !had { openWindowCount += 1 }
-            } else if had {
-                windows[slot.start]?[slot.key] = nil
-                if windows[slot.start]?.isEmpty == true { windows[slot.start] = nil }
-                openWindowCount -= 1
-            }
-        }
-        if let old = undoMaxEventTime { maxEventTime = old }
-        commit()
     }
 
     public mutating func restore(_ change: StateChange) throws(EngineError) {
@@ -221,14 +225,14 @@ public struct WindowAggregator: Sendable {
                 "window \(change.key): \(value.count) bytes, expected \(8 * (1 + sumCount)) for \(sumCount) sums (did the pipeline's sum list change?)")
         }
         let sums = (0..<sumCount).map { StateBytes.double(value, at: 8 * ($0 + 1)) ?? 0 }
-        windows[start, default: [:]][key] = Aggregate(count: count, sums: sums)
+        windows[start, default: [:]][key] = Cell(aggregate: Aggregate(count: count, sums: sums), changed: false)
         if !had { openWindowCount += 1 }
     }
 
     public mutating func finishRestore() {
-        commit()
+        maxEventTimeChanged = false
     }
 
     /// The open windows, for tests and status.
-    public var openWindows: [Int64: [String: Aggregate]] { windows }
+    public var openWindows: [Int64: [String: Aggregate]] { windows.mapValues { $0.mapValues(\.aggregate) } }
 }

@@ -25,8 +25,6 @@ final class KafkaRecordSource: RecordSource {
     /// The out-of-range offsets already moved (and warned about) per partition, so that
     /// rewinding to the same committed offset after an abort does not warn again.
     private var resets: [TopicPartition: (from: Offset, to: Offset)] = [:]
-    /// The largest Kafka timestamp (ms) among the records the last poll returned.
-    private(set) var newestTimestampOfLastPoll: Int64?
 
     init(consumer: Consumer, allowsReset: Bool = false, logger: Logger = Logger(label: "nagare.run")) {
         self.consumer = consumer
@@ -64,7 +62,6 @@ final class KafkaRecordSource: RecordSource {
                 try await checkInRange(tp, sought, detail: error.message)
             }
         }
-        newestTimestampOfLastPoll = records.lazy.map(\.timestampMilliseconds).max()
         return records
     }
 

@@ -150,9 +150,9 @@ public final class PipelineRunner: Sendable {
                     }
                 }
                 let started = ContinuousClock.now
-                let outcome = try await loop.runBatch()
+                let outcome = try await loop.runBatch(readAhead: !shouldStop)
                 record(outcome, loop: loop, duration: ContinuousClock.now - started,
-                       newestTimestamp: source.newestTimestampOfLastPoll)
+                       newestTimestamp: loop.newestTimestampOfLastCommit)
             }
         } catch {
             try? await consumer.close()
