@@ -219,29 +219,26 @@ public final class BatchLoop {
         guard !records.isEmpty else { return nil }
 
         // Group per partition, keeping offset order; records of unassigned partitions (a
-        // revocation racing a poll) are not ours to process.
-        // Records come in runs per partition, so the partition is looked up once per run.
+        // revocation racing a poll) are not ours to process. Records come in runs per
+        // partition: a group is a list of runs (slices of `records`, not copies).
         var order: [TopicPartition] = []
-        var groups: [TopicPartition: [Record]] = [:]
-        var run: (partition: TopicPartition, records: [Record])?
+        var groups: [TopicPartition: [ArraySlice<Record>]] = [:]
         var newest: Int64?
-        for record in records.prefix(settings.maxRecordsPerBatch) {
-            if record.timestampMilliseconds > newest ?? .min { newest = record.timestampMilliseconds }
-            if let current = run, current.partition == record.topicPartition {
-                run!.records.append(record)
-                continue
+        let taken = records.prefix(settings.maxRecordsPerBatch)
+        var runStart = taken.startIndex
+        while runStart < taken.endIndex {
+            let tp = taken[runStart].topicPartition
+            var runEnd = runStart
+            while runEnd < taken.endIndex && taken[runEnd].topicPartition == tp {
+                if taken[runEnd].timestampMilliseconds > newest ?? .min { newest = taken[runEnd].timestampMilliseconds }
+                runEnd += 1
             }
-            if let finished = run { groups[finished.partition]! += finished.records }
-            run = nil
-            let tp = record.topicPartition
-            guard tasks[tp] != nil else { continue }
-            if groups[tp] == nil {
-                order.append(tp)
-                groups[tp] = []
+            if tasks[tp] != nil {
+                if groups[tp] == nil { order.append(tp) }
+                groups[tp, default: []].append(taken[runStart..<runEnd])
             }
-            run = (tp, [record])
+            runStart = runEnd
         }
-        if let finished = run { groups[finished.partition]! += finished.records }
         guard !order.isEmpty else { return nil }
         let results = try await processAll(order, groups)
         return ProcessedBatch(
@@ -253,21 +250,22 @@ public final class BatchLoop {
     /// (tasks share only the pipeline's read-only tables); results come back in `order`.
     /// The first task error (the `fail` policy) is thrown; the caller rolls back every task.
     private func processAll(
-        _ order: [TopicPartition], _ groups: [TopicPartition: [Record]]
+        _ order: [TopicPartition], _ groups: [TopicPartition: [ArraySlice<Record>]]
     ) async throws(EngineError) -> [TaskBatchResult] {
+        let counts = groups.mapValues { $0.reduce(0) { $0 + $1.count } }
         let workers = min(order.count, settings.parallelism > 0 ? settings.parallelism : Self.processorCount)
         if workers <= 1 {
             var results: [TaskBatchResult] = []
-            for tp in order { results.append(try tasks[tp]!.process(groups[tp]!)) }
+            for tp in order { results.append(try tasks[tp]!.process(groups[tp]!.joined())) }
             return results
         }
         // Deal the partitions to the workers, biggest first, each to the least loaded one.
         var shares = Array(repeating: [Int](), count: workers)
         var loads = Array(repeating: 0, count: workers)
-        for i in order.indices.sorted(by: { groups[order[$0]]!.count > groups[order[$1]]!.count }) {
+        for i in order.indices.sorted(by: { counts[order[$0]]! > counts[order[$1]]! }) {
             let w = loads.indices.min { loads[$0] < loads[$1] }!
             shares[w].append(i)
-            loads[w] += groups[order[i]]!.count
+            loads[w] += counts[order[i]]!
         }
         let jobs = shares.map { share in share.map { (index: $0, task: UncheckedTask(tasks[order[$0]]!), records: groups[order[$0]]!) } }
         let outcomes = await withTaskGroup(of: Result<[(Int, TaskBatchResult)], EngineError>.self) { group in
@@ -275,7 +273,7 @@ public final class BatchLoop {
                 group.addTask {
                     var done: [(Int, TaskBatchResult)] = []
                     for item in job {
-                        let result = Result { () throws(EngineError) in try item.task.value.process(item.records) }
+                        let result = Result { () throws(EngineError) in try item.task.value.process(item.records.joined()) }
                         switch result {
                         case .success(let r): done.append((item.index, r))
                         case .failure(let error): return .failure(error)

@@ -172,8 +172,8 @@ public struct Deduplicator: Sendable {
         expire()
         var changes: [StateChange] = []
         if currentLive > 0 {
-            let keys = currentKeys.filter { times[$0]?.block == nextBlock }
-            changes.append(StateChange(key: Self.blockKey(nextBlock), value: encodeBlock(nextBlock, keys)))
+            let (keys, value) = encodeBlock(nextBlock, currentKeys)
+            changes.append(StateChange(key: Self.blockKey(nextBlock), value: value))
             blockKeys[nextBlock] = keys
             blockLive[nextBlock] = currentLive
         }
@@ -181,8 +181,8 @@ public struct Deduplicator: Sendable {
         currentKeys.removeAll(keepingCapacity: true)
         currentLive = 0
         for block in evictedFrom.sorted() where blockLive[block, default: 0] > 0 {
-            let keys = (blockKeys[block] ?? []).filter { times[$0]?.block == block }
-            changes.append(StateChange(key: Self.blockKey(block), value: encodeBlock(block, keys)))
+            let (keys, value) = encodeBlock(block, blockKeys[block] ?? [])
+            changes.append(StateChange(key: Self.blockKey(block), value: value))
             blockKeys[block] = keys
         }
         for block in shrunk.union(deadAfterRestore).sorted() where blockLive[block, default: 0] == 0 {
@@ -202,19 +202,23 @@ public struct Deduplicator: Sendable {
     static func blockKey(_ block: UInt64) -> String { "b:\(block)" }
 
     /// A block's remembered entries: (event time: 8 bytes, key length: 4 bytes, key UTF-8)*,
-    /// big-endian, in the order the keys were added.
-    private func encodeBlock(_ block: UInt64, _ keys: [String]) -> [UInt8] {
+    /// big-endian, in the order the keys were added; and those keys. `candidates` may hold keys
+    /// the block no longer has (moved to a newer block, expired, evicted): they are skipped.
+    private func encodeBlock(_ block: UInt64, _ candidates: [String]) -> (keys: [String], value: [UInt8]) {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(keys.count * 24)
-        for key in keys {
-            guard let entry = times[key] else { continue }
+        var keys: [String] = []
+        bytes.reserveCapacity(candidates.count * 24)
+        keys.reserveCapacity(candidates.count)
+        for key in candidates {
+            guard let entry = times[key], entry.block == block else { continue }
+            keys.append(key)
             StateBytes.append(entry.time, to: &bytes)
             let utf8 = key.utf8
             let count = UInt32(utf8.count)
             for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: count >> UInt32(shift))) }
             bytes.append(contentsOf: utf8)
         }
-        return bytes
+        return (keys, bytes)
     }
 
     private static func decodeBlock(_ bytes: [UInt8], _ block: UInt64) throws(EngineError) -> [(time: Int64, key: String)] {

@@ -43,7 +43,13 @@ final class KafkaRecordSource: RecordSource {
         for event in try await consumer.poll(maxRecords: maxRecords, timeout: timeout) {
             switch event {
             case .records(let batch):
-                records += batch.filter { !changed.contains($0.topicPartition) }
+                if !changed.isEmpty {
+                    records += batch.filter { !changed.contains($0.topicPartition) }
+                } else if records.isEmpty {
+                    records = batch
+                } else {
+                    records += batch
+                }
             case .rebalance(let change):
                 pendingRebalances.append(change)
                 changed.formUnion(change.partitions)
