@@ -57,8 +57,6 @@ public final class BatchLoop {
     private var consecutiveAborts = 0
     /// The newest Kafka timestamp (ms) among the records of the last committed batch.
     public private(set) var newestTimestampOfLastCommit: Int64?
-    /// A batch processed while the previous one committed, not yet sent.
-    private var readAhead: ProcessedBatch?
     /// Called synchronously for every `Event`.
     public var onEvent: (Event) -> Void = { _ in }
 
@@ -122,97 +120,182 @@ public final class BatchLoop {
         while !shouldStop() {
             _ = try await runBatch(readAhead: !shouldStop())
         }
+        try await finish()
     }
 
-    /// One partition's part of a processed batch, with the task that produced it (a task
-    /// replaced since, by a revocation or an abort, makes the part stale).
-    private struct ProcessedPart {
-        let task: PartitionTask
-        let result: TaskBatchResult
-    }
-
-    /// Records polled and processed, waiting to be sent in a transaction.
-    private struct ProcessedBatch {
-        var parts: [ProcessedPart]
+    /// A batch whose transaction is open: begun, with each partition's part sent as soon as it
+    /// was processed.
+    private struct OpenBatch {
+        var tasks: [PartitionTask] = []
+        var offsets: [PartitionOffset] = []
+        var statistics = TaskStatistics()
+        var skipped: [String] = []
         var newestTimestamp: Int64?
     }
 
-    /// Sends one batch in one transaction and commits it: the batch read ahead during the
-    /// previous commit, or else one polled now. While the commit runs, the next batch is polled
-    /// and processed when `readAhead` is true (pass false when about to stop, so that no work is
-    /// done only to be dropped). Returns when the transaction committed or aborted.
+    /// The batch read ahead during the last commit, its transaction open; committed by the
+    /// next `runBatch`.
+    private var open: OpenBatch?
+
+    /// Commits one batch's transaction: the batch read ahead during the previous commit, or
+    /// else one polled now. While the commit runs, the next batch is polled and processed when
+    /// `readAhead` is true (pass false when about to stop); its parts are sent into the next
+    /// transaction once this one has committed. Returns when the transaction committed or
+    /// aborted.
     public func runBatch(readAhead: Bool = true) async throws(EngineError) -> BatchOutcome {
         for message in pipeline.refreshTables(now: clock.now()) { onEvent(.tableReloadFailed(message)) }
-        var batch: ProcessedBatch
-        if let ahead = self.readAhead {
-            self.readAhead = nil
-            // Parts of tasks replaced since (revoked, or restored) are stale: their records
-            // are read again from the committed offsets.
-            batch = ProcessedBatch(parts: ahead.parts.filter { tasks[$0.task.topicPartition] === $0.task },
-                                   newestTimestamp: ahead.newestTimestamp)
-        } else {
-            do {
-                guard let polled = try await pollAndProcess() else { return .idle }
-                batch = polled
-            } catch {
-                return try await recover(from: error)
-            }
+        if open == nil {
+            let first = await commitAndRead(commit: false, poll: true)
+            if let error = first.error { return try await recover(from: error, abort: first.batch != nil) }
+            guard let batch = first.batch else { return .idle }
+            open = batch
         }
-        guard !batch.parts.isEmpty else { return .idle }
-
-        var statistics = TaskStatistics()
-        var offsets: [PartitionOffset] = []
-        var skipped: [String] = []
+        let batch = open!
+        open = nil
         do {
-            try await sink.beginTransaction()
-            for part in batch.parts {
-                let result = part.result
-                if !result.outputs.isEmpty { try await sink.send(result.outputs) }
-                if !result.deadLetters.isEmpty { try await sink.send(result.deadLetters) }
-                if !result.changelog.isEmpty { try await sink.send(result.changelog) }
-                if let next = result.nextOffset { offsets.append(PartitionOffset(result.topicPartition, next)) }
-                statistics += result.statistics
-                skipped += result.skippedReasons
-            }
-            try await sink.sendOffsets(offsets, groupID: pipeline.definition.source.group)
+            try await sink.sendOffsets(batch.offsets, groupID: pipeline.definition.source.group)
         } catch {
             return try await recover(from: error)
         }
-
-        // Commit, and meanwhile read the next batch ahead.
-        let committing = UncheckedSink(sink)
-        async let commitOutcome: Result<Void, any Error> = {
-            do {
-                try await committing.value.commitTransaction()
-                return .success(())
-            } catch {
-                return .failure(error)
-            }
-        }()
-        var ahead: Result<ProcessedBatch?, EngineError> = .success(nil)
-        if readAhead {
-            do throws(EngineError) { ahead = .success(try await pollAndProcess()) } catch { ahead = .failure(error) }
-        }
-        if case .failure(let error) = await commitOutcome {
-            return try await recover(from: error)
-        }
-        for part in batch.parts { part.task.markCommitted(part.result.nextOffset) }
-        self.statistics += statistics
+        let next = await commitAndRead(commit: true, poll: readAhead)
+        if case .failure(let error)? = next.commit { return try await recover(from: error) }
+        for (task, offset) in zip(batch.tasks, batch.offsets) { task.markCommitted(offset.offset) }
+        statistics += batch.statistics
         committedBatches += 1
         consecutiveAborts = 0
         newestTimestampOfLastCommit = batch.newestTimestamp
-        for reason in skipped { onEvent(.recordSkipped(reason)) }
-        switch ahead {
-        case .success(let next): self.readAhead = next
-        // The commit succeeded; what failed is reading or processing the next batch, which
-        // nothing was sent for. Fatal errors stop the loop as they would have in that batch.
-        case .failure(let error): _ = try await recover(from: error, abort: false)
+        for reason in batch.skipped { onEvent(.recordSkipped(reason)) }
+        // The commit succeeded; a failure belongs to the next batch, whose transaction (if begun)
+        // is aborted. Fatal errors stop the loop as they would have in that batch.
+        if let error = next.error {
+            _ = try await recover(from: error, abort: next.batch != nil)
+        } else {
+            open = next.batch
         }
-        return .committed(statistics)
+        return .committed(batch.statistics)
     }
 
-    /// Polls once and runs the records through their tasks; nil when nothing arrived.
-    private func pollAndProcess() async throws(EngineError) -> ProcessedBatch? {
+    /// Commits the batch the last `runBatch` read ahead, if any, reading nothing more: after
+    /// it the loop can stop with nothing in flight. Returns that commit's outcome.
+    @discardableResult
+    public func finish() async throws(EngineError) -> BatchOutcome? {
+        guard open != nil else { return nil }
+        return try await runBatch(readAhead: false)
+    }
+
+    /// What `commitAndRead` did.
+    private struct ReadOutcome {
+        /// The commit's result; nil when there was nothing to commit.
+        var commit: Result<Void, any Error>?
+        /// The batch read: its transaction begun and every part sent. Nil when nothing was read
+        /// (or nothing sent).
+        var batch: OpenBatch?
+        /// The first failure of reading, processing or sending.
+        var error: (any Error)?
+    }
+
+    private enum Step: Sendable {
+        case committed(Result<Void, any Error>)
+        case processed(Int, Result<TaskBatchResult, EngineError>)
+    }
+
+    /// Commits the open transaction (when `commit`) and meanwhile polls the next batch (when
+    /// `poll`) and runs each partition's records through its task, up to `parallelism` tasks
+    /// at a time (tasks share only the pipeline's read-only tables). Each processed part is
+    /// sent into a new transaction as soon as the commit has succeeded; a partition's records
+    /// stay in order in one part, so per-key output order holds.
+    private func commitAndRead(commit: Bool, poll: Bool) async -> ReadOutcome {
+        var outcome = ReadOutcome()
+        let committing = UncheckedSink(sink)
+        await withTaskGroup(of: Step.self) { group in
+            if commit {
+                group.addTask {
+                    do {
+                        try await committing.value.commitTransaction()
+                        return .committed(.success(()))
+                    } catch {
+                        return .committed(.failure(error))
+                    }
+                }
+            }
+            var polled: PolledBatch?
+            if poll {
+                do throws(EngineError) { polled = try await pollBatch() } catch { outcome.error = error }
+            }
+            // Biggest partitions first, so the last one to finish is a small one.
+            var queue = (polled?.order.indices).map { Array($0) } ?? []
+            if let polled { queue.sort { polled.counts[$0] > polled.counts[$1] } }
+            var cursor = 0
+            func startNext() {
+                guard let polled, cursor < queue.count else { return }
+                let index = queue[cursor]
+                cursor += 1
+                let task = UncheckedTask(tasks[polled.order[index]]!)
+                let records = polled.groups[index]
+                group.addTask {
+                    .processed(index, Result { () throws(EngineError) in try task.value.process(records.joined()) })
+                }
+            }
+            let workers = settings.parallelism > 0 ? settings.parallelism : Self.processorCount
+            for _ in 0..<workers { startNext() }
+            var committed = !commit
+            var ready: [(index: Int, result: TaskBatchResult)] = []
+            for await step in group {
+                switch step {
+                case .committed(let result):
+                    outcome.commit = result
+                    if case .success = result { committed = true }
+                case .processed(let index, .success(let result)):
+                    startNext()
+                    ready.append((index, result))
+                case .processed(_, .failure(let error)):
+                    if outcome.error == nil { outcome.error = error }
+                }
+                guard committed, outcome.error == nil, let polled else { continue }
+                for part in ready {
+                    do {
+                        try await send(part.result, task: tasks[polled.order[part.index]]!, into: &outcome.batch, newest: polled.newestTimestamp)
+                    } catch {
+                        outcome.error = error
+                        break
+                    }
+                }
+                ready.removeAll()
+            }
+        }
+        return outcome
+    }
+
+    /// Sends one processed part, beginning the batch's transaction with the first.
+    private func send(
+        _ result: TaskBatchResult, task: PartitionTask, into batch: inout OpenBatch?, newest: Int64?
+    ) async throws {
+        if batch == nil {
+            try await sink.beginTransaction()
+            batch = OpenBatch(newestTimestamp: newest)
+        }
+        if !result.outputs.isEmpty { try await sink.send(result.outputs) }
+        if !result.deadLetters.isEmpty { try await sink.send(result.deadLetters) }
+        if !result.changelog.isEmpty { try await sink.send(result.changelog) }
+        if let next = result.nextOffset {
+            batch!.tasks.append(task)
+            batch!.offsets.append(PartitionOffset(result.topicPartition, next))
+        }
+        batch!.statistics += result.statistics
+        batch!.skipped += result.skippedReasons
+    }
+
+    /// Records polled, grouped per assigned partition.
+    private struct PolledBatch {
+        var order: [TopicPartition]
+        /// Per partition in `order`: runs of its records, slices of the polled array.
+        var groups: [[ArraySlice<Record>]]
+        var counts: [Int]
+        var newestTimestamp: Int64?
+    }
+
+    /// Polls once; nil when nothing for an assigned partition arrived.
+    private func pollBatch() async throws(EngineError) -> PolledBatch? {
         let records = try await io("poll") {
             try await source.poll(maxRecords: settings.maxRecordsPerBatch, timeout: settings.commitInterval)
         }
@@ -221,76 +304,32 @@ public final class BatchLoop {
         // Group per partition, keeping offset order; records of unassigned partitions (a
         // revocation racing a poll) are not ours to process. Records come in runs per
         // partition: a group is a list of runs (slices of `records`, not copies).
-        var order: [TopicPartition] = []
-        var groups: [TopicPartition: [ArraySlice<Record>]] = [:]
-        var newest: Int64?
+        var batch = PolledBatch(order: [], groups: [], counts: [])
+        var position: [TopicPartition: Int] = [:]
         let taken = records.prefix(settings.maxRecordsPerBatch)
         var runStart = taken.startIndex
         while runStart < taken.endIndex {
             let tp = taken[runStart].topicPartition
             var runEnd = runStart
             while runEnd < taken.endIndex && taken[runEnd].topicPartition == tp {
-                if taken[runEnd].timestampMilliseconds > newest ?? .min { newest = taken[runEnd].timestampMilliseconds }
+                let time = taken[runEnd].timestampMilliseconds
+                if time > batch.newestTimestamp ?? .min { batch.newestTimestamp = time }
                 runEnd += 1
             }
             if tasks[tp] != nil {
-                if groups[tp] == nil { order.append(tp) }
-                groups[tp, default: []].append(taken[runStart..<runEnd])
+                let i = position[tp] ?? batch.order.count
+                if i == batch.order.count {
+                    position[tp] = i
+                    batch.order.append(tp)
+                    batch.groups.append([])
+                    batch.counts.append(0)
+                }
+                batch.groups[i].append(taken[runStart..<runEnd])
+                batch.counts[i] += runEnd - runStart
             }
             runStart = runEnd
         }
-        guard !order.isEmpty else { return nil }
-        let results = try await processAll(order, groups)
-        return ProcessedBatch(
-            parts: zip(order, results).map { ProcessedPart(task: tasks[$0.0]!, result: $0.1) },
-            newestTimestamp: newest)
-    }
-
-    /// Runs each partition's records through its task, up to `parallelism` tasks at a time
-    /// (tasks share only the pipeline's read-only tables); results come back in `order`.
-    /// The first task error (the `fail` policy) is thrown; the caller rolls back every task.
-    private func processAll(
-        _ order: [TopicPartition], _ groups: [TopicPartition: [ArraySlice<Record>]]
-    ) async throws(EngineError) -> [TaskBatchResult] {
-        let counts = groups.mapValues { $0.reduce(0) { $0 + $1.count } }
-        let workers = min(order.count, settings.parallelism > 0 ? settings.parallelism : Self.processorCount)
-        if workers <= 1 {
-            var results: [TaskBatchResult] = []
-            for tp in order { results.append(try tasks[tp]!.process(groups[tp]!.joined())) }
-            return results
-        }
-        // Deal the partitions to the workers, biggest first, each to the least loaded one.
-        var shares = Array(repeating: [Int](), count: workers)
-        var loads = Array(repeating: 0, count: workers)
-        for i in order.indices.sorted(by: { counts[order[$0]]! > counts[order[$1]]! }) {
-            let w = loads.indices.min { loads[$0] < loads[$1] }!
-            shares[w].append(i)
-            loads[w] += counts[order[i]]!
-        }
-        let jobs = shares.map { share in share.map { (index: $0, task: UncheckedTask(tasks[order[$0]]!), records: groups[order[$0]]!) } }
-        let outcomes = await withTaskGroup(of: Result<[(Int, TaskBatchResult)], EngineError>.self) { group in
-            for job in jobs {
-                group.addTask {
-                    var done: [(Int, TaskBatchResult)] = []
-                    for item in job {
-                        let result = Result { () throws(EngineError) in try item.task.value.process(item.records.joined()) }
-                        switch result {
-                        case .success(let r): done.append((item.index, r))
-                        case .failure(let error): return .failure(error)
-                        }
-                    }
-                    return .success(done)
-                }
-            }
-            var all: [Result<[(Int, TaskBatchResult)], EngineError>] = []
-            for await outcome in group { all.append(outcome) }
-            return all
-        }
-        var results = [TaskBatchResult?](repeating: nil, count: order.count)
-        for outcome in outcomes {
-            for (index, result) in try outcome.get() { results[index] = result }
-        }
-        return results.map { $0! }
+        return batch.order.isEmpty ? nil : batch
     }
 
     private static let processorCount = max(1, systemProcessorCount())
@@ -302,7 +341,7 @@ public final class BatchLoop {
         let engineError = (error as? EngineError) ?? EngineError(.ioFailed, "\(error)", cause: error)
         // Abort may itself fail (e.g. fenced); the first error is the one reported.
         if abort { try? await sink.abortTransaction() }
-        readAhead = nil
+        open = nil
         abortedBatches += 1
         guard engineError.isRetriable else { throw engineError }
         consecutiveAborts += 1

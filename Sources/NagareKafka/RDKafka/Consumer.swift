@@ -127,6 +127,7 @@ public final class Consumer: Sendable {
         var out: [ConsumerEvent] = []
         var records: [Record] = []
         var wait = timeoutMilliseconds
+        var lastTopic: (handle: OpaquePointer, name: String)?
         func takeRebalances() {
             let events = client.context.state.withLock { s -> [RebalanceEvent] in
                 defer { s.rebalanceEvents.removeAll() }
@@ -168,16 +169,19 @@ public final class Consumer: Sendable {
                 }
                 throw error
             }
-            records.append(Consumer.record(from: message))
+            // Records come in runs of one topic: its name is converted once per run.
+            if m.rkt != lastTopic?.handle {
+                lastTopic = m.rkt.map { ($0, String(cString: rd_kafka_topic_name($0))) }
+            }
+            records.append(Consumer.record(from: message, topic: lastTopic?.name ?? "?"))
         }
         if !records.isEmpty { out.append(.records(records)) }
         try client.checkFatal()
         return out
     }
 
-    static func record(from message: UnsafeMutablePointer<rd_kafka_message_t>) -> Record {
+    static func record(from message: UnsafeMutablePointer<rd_kafka_message_t>, topic: String) -> Record {
         let m = message.pointee
-        let topic = String(cString: rd_kafka_topic_name(m.rkt))
         var tsType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let ts = rd_kafka_message_timestamp(message, &tsType)
         var headers: [RecordHeader] = []

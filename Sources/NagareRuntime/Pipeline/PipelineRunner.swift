@@ -154,6 +154,12 @@ public final class PipelineRunner: Sendable {
                 record(outcome, loop: loop, duration: ContinuousClock.now - started,
                        newestTimestamp: loop.newestTimestampOfLastCommit)
             }
+            // A batch read ahead before the stop was seen is open: commit it too.
+            let started = ContinuousClock.now
+            if let outcome = try await loop.finish() {
+                record(outcome, loop: loop, duration: ContinuousClock.now - started,
+                       newestTimestamp: loop.newestTimestampOfLastCommit)
+            }
         } catch {
             try? await consumer.close()
             throw error
