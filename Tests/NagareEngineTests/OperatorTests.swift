@@ -90,6 +90,42 @@ import Testing
         #expect(dedup.keyCount == 2)
     }
 
+    @Test func expiredKeysAreFreedABlockAtATime() {
+        var dedup = Deduplicator(DedupDefinition(keyField: "id", window: .seconds(10)))
+        // Block 0: keys at 0 s and 5 s; block 1: one key at 12 s.
+        _ = dedup.isDuplicate(key: "a", eventTime: 0)
+        _ = dedup.isDuplicate(key: "b", eventTime: 5_000)
+        _ = dedup.takeChanges()
+        _ = dedup.isDuplicate(key: "c", eventTime: 12_000)
+        // a expired (horizon 2 s) but block 0 still has b: nothing is freed yet.
+        #expect(dedup.takeChanges().map(\.key) == ["b:1", "m"])
+        #expect(dedup.keyCount == 2 && dedup.storedKeyCount == 3)
+        _ = dedup.isDuplicate(key: "d", eventTime: 15_001)
+        // Horizon 5.001 s: block 0's newest key expired too, so the block is freed and deleted.
+        #expect(dedup.takeChanges().map(\.key) == ["b:2", "b:0", "m"])
+        #expect(dedup.keyCount == 2 && dedup.storedKeyCount == 2)
+        #expect(dedup.entries == ["c": 12_000, "d": 15_001])
+    }
+
+    @Test func aLargeBatchFillsSeveralBlocksEachUnderTheLimit() throws {
+        var dedup = Deduplicator(DedupDefinition(keyField: "id", window: .seconds(3600)))
+        let keys = (0..<30_000).map { "e-\(String(1_000_000_000 + $0).dropFirst())" }
+        for (i, key) in keys.enumerated() { _ = dedup.isDuplicate(key: key, eventTime: Int64(i)) }
+        let changes = dedup.takeChanges()
+        let blocks = changes.filter { $0.key.hasPrefix("b:") }
+        // 30,000 entries of 12 + 11 bytes: 690,000 bytes, three blocks of at most 256 KiB.
+        #expect(blocks.map(\.key) == ["b:0", "b:1", "b:2"])
+        #expect(blocks.allSatisfy { ($0.value?.count ?? 0) <= Deduplicator.maxBlockBytes })
+        #expect(blocks.reduce(0) { $0 + ($1.value?.count ?? 0) } == 30_000 * 23)
+        var restored = Deduplicator(dedup.definition)
+        for change in changes { try restored.restore(change) }
+        try restored.finishRestore()
+        #expect(restored.entries == dedup.entries && restored.keyCount == 30_000)
+        // The next batch starts a new block.
+        _ = dedup.isDuplicate(key: "x", eventTime: 40_000)
+        #expect(dedup.takeChanges().map(\.key) == ["b:3", "m"])
+    }
+
     /// Applies changes as a compacted changelog holds them: the last record per key, in the
     /// order of their last write.
     func compacted(_ log: [StateChange]) -> [StateChange] {

@@ -2,12 +2,19 @@
 ///
 /// A key is a duplicate when it was seen with an event time at most `window` away. Keys
 /// expire once the newest event time seen passes their time plus `window`, and when more than
-/// `maxKeys` are held the one with the oldest event time is evicted first; both use a min-heap
-/// by (event time, key) so the result does not depend on batch boundaries or hash order — a
-/// retried batch decides exactly as the first attempt would have.
+/// `maxKeys` are held the one with the oldest event time is evicted first, by (event time,
+/// key), so the result does not depend on batch boundaries or hash order — a retried batch
+/// decides exactly as the first attempt would have.
+///
+/// Expiry is decided by the lookup (an entry behind the horizon counts as absent); the memory
+/// is freed a block at a time, once the newest time of a batch's block falls behind the
+/// horizon. The eviction order needs a min-heap of every entry, which is built only when
+/// `maxKeys` is first exceeded and kept from then on.
 ///
 /// Changelog: the keys a batch adds are written as one record, a *block* (`b:<n>` → every
-/// (event time, key) of the block that is still remembered), not one record per key. A block's
+/// (event time, key) of the block that is still remembered), not one record per key; a batch
+/// adding more than `maxBlockBytes` of keys fills several blocks, so that no record comes near
+/// a Kafka message size limit. A block's
 /// record is replaced only when one of its keys is evicted (rewritten without it) and deleted
 /// (a tombstone) once none of its keys is remembered. Expired keys need no record of their
 /// own: a restore drops entries older than the window behind the newest event time (`m`),
@@ -16,24 +23,34 @@
 /// many events it holds.
 ///
 /// Memory per key (64-bit): about `bytesPerKeyEstimate` bytes — the dictionary slot (16-byte
-/// `String` + 16-byte entry, at up to 75% load ≈ 43 B), the heap entry (24 B, and up to as
-/// many again in stale entries before a rebuild) and the block's key list (16 B) — plus, for
-/// keys longer than 15 UTF-8 bytes (which Swift cannot store inline), one shared heap
-/// allocation of the key's length + 32 B. A million 11-byte `event_id`s take about 100 MB.
+/// `String` + 16-byte entry, at up to 75% load ≈ 43 B) and the block's key list (16 B); once
+/// `maxKeys` has been reached, also the eviction heap's entry (24 B, and up to as many again
+/// in stale entries before a rebuild) — plus, for keys longer than 15 UTF-8 bytes (which Swift
+/// cannot store inline), one shared heap allocation of the key's length + 32 B. Expired keys
+/// stay until their block goes, at most one batch's worth of keys beyond the window (and
+/// never beyond `maxKeys`). A million 11-byte `event_id`s take about 60 MB, 110 MB with the
+/// eviction heap.
 ///
 /// State only moves forward: each batch takes its changes (`takeChanges`) for the
 /// transaction that writes them, and an aborted transaction is undone by restoring the task
 /// from the changelog (the committed state), not by an undo log here. That keeps the per-event
-/// work to a lookup, an insert and a heap push.
+/// work to a lookup and an insert.
 public struct Deduplicator: Sendable {
-    public static let bytesPerKeyEstimate = 100
+    public static let bytesPerKeyEstimate = 110
+    /// The most bytes of entries one block record holds (Kafka's default message limit is
+    /// about 1 MB).
+    public static let maxBlockBytes = 256 * 1024
 
     public let definition: DedupDefinition
     private let windowMilliseconds: Int64
     /// Every remembered key. May also hold keys that expired during the current batch: lookups
     /// treat entries behind the horizon as absent, and `takeChanges` removes them.
     private var times: [String: Entry] = [:]
-    private var heap = MinHeap<HeapEntry>()
+    /// Every entry by (event time, key), for eviction; nil until `maxKeys` is first exceeded.
+    private var evictionHeap: MinHeap<HeapEntry>?
+    /// Sealed blocks by their newest event time: a block whose newest time is behind the
+    /// horizon holds only expired keys.
+    private var blockTimes = MinHeap<BlockTime>()
     public private(set) var maxEventTime: Int64 = .min
     public private(set) var evictedCount = 0
 
@@ -46,6 +63,10 @@ public struct Deduplicator: Sendable {
     private var nextBlock: UInt64 = 0
     private var currentKeys: [String] = []
     private var currentLive = 0
+    private var currentMaxTime: Int64 = .min
+    private var currentBytes = 0
+    /// The blocks this batch filled, written by `takeChanges`.
+    private var filled: [UInt64] = []
 
     // Since the last `takeChanges`.
     private var maxEventTimeChanged = false
@@ -62,6 +83,12 @@ public struct Deduplicator: Sendable {
     private struct Entry: Sendable {
         var time: Int64
         var block: UInt64
+    }
+
+    private struct BlockTime: Comparable, Sendable {
+        var newest: Int64
+        var block: UInt64
+        static func < (a: BlockTime, b: BlockTime) -> Bool { (a.newest, a.block) < (b.newest, b.block) }
     }
 
     private struct HeapEntry: Comparable, Sendable {
@@ -81,6 +108,10 @@ public struct Deduplicator: Sendable {
         return times.values.reduce(0) { $0 + ($1.time >= limit ? 1 : 0) }
     }
 
+    /// How many keys are held in memory: the remembered ones and expired ones whose block
+    /// has not been freed yet.
+    public var storedKeyCount: Int { times.count }
+
     /// Records `key` at `eventTime`; returns true when it is a duplicate (and then changes
     /// nothing but the newest event time).
     public mutating func isDuplicate(key: String, eventTime: Int64) -> Bool {
@@ -97,28 +128,51 @@ public struct Deduplicator: Sendable {
         }
         // Older than anything still remembered: holding it would only expire it at once.
         if eventTime < limit { return false }
+        let size = 12 + key.utf8.count
+        if currentBytes + size > Self.maxBlockBytes { sealCurrentBlock() }
         times[key] = Entry(time: eventTime, block: nextBlock)
         if let seen {
             if seen.block != nextBlock {
                 loseKey(of: seen.block)
-                currentKeys.append(key)
-                currentLive += 1
+                addToCurrentBlock(key, size)
             }
         } else {
-            currentKeys.append(key)
-            currentLive += 1
+            addToCurrentBlock(key, size)
         }
-        heap.push(HeapEntry(time: eventTime, key: key))
+        if eventTime > currentMaxTime { currentMaxTime = eventTime }
+        evictionHeap?.push(HeapEntry(time: eventTime, key: key))
         if times.count > definition.maxKeys { evict(limit) }
-        if heap.count > 2 * times.count + 1024 { rebuildHeap() }
+        if let heap = evictionHeap, heap.count > 2 * times.count + 1024 { rebuildEvictionHeap() }
         return false
+    }
+
+    private mutating func addToCurrentBlock(_ key: String, _ size: Int) {
+        currentKeys.append(key)
+        currentLive += 1
+        currentBytes += size
+    }
+
+    /// Ends the block the batch adds to: later keys go to a new one. Its record is written by
+    /// `takeChanges`.
+    private mutating func sealCurrentBlock() {
+        guard !currentKeys.isEmpty else { return }
+        blockKeys[nextBlock] = currentKeys
+        blockLive[nextBlock] = currentLive
+        blockTimes.push(BlockTime(newest: currentMaxTime, block: nextBlock))
+        filled.append(nextBlock)
+        nextBlock += 1
+        currentKeys = []
+        currentLive = 0
+        currentMaxTime = .min
+        currentBytes = 0
     }
 
     /// Removes the oldest entries until at most `maxKeys` remain. Expired entries are the
     /// oldest, so they go first, which leaves the same remembered keys as expiring them
     /// eagerly would.
     private mutating func evict(_ limit: Int64) {
-        while times.count > definition.maxKeys, let oldest = heap.popMin() {
+        if evictionHeap == nil { rebuildEvictionHeap() }
+        while times.count > definition.maxKeys, let oldest = evictionHeap!.popMin() {
             guard let entry = times[oldest.key], entry.time == oldest.time else { continue }
             times[oldest.key] = nil
             removed(entry)
@@ -129,14 +183,19 @@ public struct Deduplicator: Sendable {
         }
     }
 
-    /// Forgets the entries the horizon has passed.
+    /// Frees the blocks whose newest event time the horizon has passed: all their keys expired.
     private mutating func expire() {
         let limit = horizon
-        while let oldest = heap.min, oldest.time < limit {
-            heap.popMin()
-            if let entry = times[oldest.key], entry.time == oldest.time {
-                times[oldest.key] = nil
-                removed(entry)
+        while let oldest = blockTimes.min, oldest.newest < limit {
+            blockTimes.popMin()
+            let block = oldest.block
+            guard let keys = blockKeys[block] else { continue }
+            for key in keys {
+                if let entry = times[key], entry.block == block { times[key] = nil }
+            }
+            if blockLive[block, default: 0] > 0 {
+                blockLive[block] = 0
+                shrunk.insert(block)
             }
         }
     }
@@ -159,8 +218,8 @@ public struct Deduplicator: Sendable {
         maxEventTime > Int64.min + windowMilliseconds ? maxEventTime - windowMilliseconds : Int64.min
     }
 
-    private mutating func rebuildHeap() {
-        heap = MinHeap(times.map { HeapEntry(time: $0.value.time, key: $0.key) })
+    private mutating func rebuildEvictionHeap() {
+        evictionHeap = MinHeap(times.map { HeapEntry(time: $0.value.time, key: $0.key) })
     }
 
     // MARK: Changelog
@@ -171,15 +230,21 @@ public struct Deduplicator: Sendable {
     public mutating func takeChanges() -> [StateChange] {
         expire()
         var changes: [StateChange] = []
-        if currentLive > 0 {
-            let (keys, value) = encodeBlock(nextBlock, currentKeys)
-            changes.append(StateChange(key: Self.blockKey(nextBlock), value: value))
-            blockKeys[nextBlock] = keys
-            blockLive[nextBlock] = currentLive
+        sealCurrentBlock()
+        // This batch's blocks, as far as their keys are still remembered.
+        for block in filled {
+            if blockLive[block, default: 0] > 0 {
+                let (keys, value) = encodeBlock(block, blockKeys[block] ?? [])
+                changes.append(StateChange(key: Self.blockKey(block), value: value))
+                blockKeys[block] = keys
+            } else {
+                blockKeys[block] = nil
+                blockLive[block] = nil
+                shrunk.remove(block)
+            }
+            evictedFrom.remove(block)
         }
-        if !currentKeys.isEmpty { nextBlock += 1 }
-        currentKeys.removeAll(keepingCapacity: true)
-        currentLive = 0
+        filled.removeAll(keepingCapacity: true)
         for block in evictedFrom.sorted() where blockLive[block, default: 0] > 0 {
             let (keys, value) = encodeBlock(block, blockKeys[block] ?? [])
             changes.append(StateChange(key: Self.blockKey(block), value: value))
@@ -277,7 +342,10 @@ public struct Deduplicator: Sendable {
         }
         if let last = restoredBlocks.keys.max() { nextBlock = max(nextBlock, last + 1) }
         restoredBlocks.removeAll()
-        rebuildHeap()
+        var newest: [UInt64: Int64] = [:]
+        for entry in times.values where entry.time > newest[entry.block] ?? .min { newest[entry.block] = entry.time }
+        blockTimes = MinHeap(newest.map { BlockTime(newest: $0.value, block: $0.key) })
+        evictionHeap = nil
         maxEventTimeChanged = false
     }
 
