@@ -232,6 +232,28 @@ import Testing
         #expect(EventTimestamp.milliseconds(ofField: "ts", in: held) == expected)
     }
 
+    /// The validator checks types and timestamps from the input without decoding; an event
+    /// built from the same values must get the same answer.
+    @Test(arguments: [
+        (#"{"s":"x","n":1,"t":"2026-11-21T23:00:00Z"}"#, String?.none),
+        (#"{"s":"x\u0041","n":-1.5e3,"t":1795302000000}"#, nil),
+        (#"{"s":"x","n":1,"t":"2026-11-21T23:00:00\u005a"}"#, nil),
+        (#"{"s":true,"n":1,"t":0}"#, #"field "s" must be a string, found boolean"#),
+        (#"{"s":null,"n":1,"t":0}"#, #"field "s" must be a string, found null"#),
+        (#"{"s":[1],"n":1,"t":0}"#, #"field "s" must be a string, found array"#),
+        (#"{"s":{},"n":1,"t":0}"#, #"field "s" must be a string, found object"#),
+        (#"{"s":"x","n":"1","t":0}"#, #"field "n" must be a number, found string"#),
+        (#"{"s":"x","n":1,"t":"noon"}"#, #"field "t" must be an RFC 3339 timestamp or epoch milliseconds"#),
+        (#"{"s":"x","n":1,"t":false}"#, #"field "t" must be an RFC 3339 timestamp or epoch milliseconds"#),
+        (#"{"s":"x","n":1}"#, #"missing required field "t""#),
+    ] as [(String, String?)])
+    func validatorAnswersAlikeForParsedAndBuiltEvents(input: String, expected: String?) throws {
+        let validator = Validator(ValidateDefinition(required: [.init("s", .string), .init("n", .number), .init("t", .timestamp)]))
+        let parsed = try JSONScanner.parseEvent(input)
+        #expect(validator.check(parsed) == expected)
+        #expect(validator.check(Event(fields: parsed.fields)) == expected)
+    }
+
     /// Slots keep 32-bit offsets; the scanner accepts inputs up to `maxInputBytes`, so offsets
     /// at that limit must read back exactly.
     @Test func slotOffsetsReachTheInputLimit() {

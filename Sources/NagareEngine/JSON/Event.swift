@@ -145,6 +145,23 @@ public struct Event: Sendable {
         return input.withUnsafeBufferPointer { JSONScanner.decodeValue(slot, in: $0) }
     }
 
+    /// The JSON type of field `name`, nil when absent; an input field's is known without
+    /// decoding it.
+    @inline(never)
+    func type(of name: String) -> JSONType? {
+        guard let index = index(of: name) else { return nil }
+        let slot = slots[index]
+        switch slot.kind {
+        case .plainString, .escapedString: return .string
+        case .number: return .number
+        case .trueLiteral, .falseLiteral: return .boolean
+        case .null: return .null
+        case .object: return .object
+        case .array: return .array
+        case .held: return held[slot.heldIndex].value.type
+        }
+    }
+
     /// Calls `body` with the text of field `name` as bytes when that is free: the field is an
     /// input string without escapes. Returns nil without calling `body` otherwise (absent, held,
     /// escaped, not a string); the caller then reads `self[name]`. For byte-level fast paths.

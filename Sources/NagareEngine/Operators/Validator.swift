@@ -14,17 +14,18 @@ public struct Validator: Sendable {
             if required.type == .timestamp, EventTimestamp.milliseconds(ofField: required.name, in: event) != nil {
                 continue
             }
-            guard let value = event[required.name] else {
+            // Strings and numbers are checked by type, which an input field knows undecoded.
+            guard let type = event.type(of: required.name) else {
                 return "missing required field \"\(required.name)\""
             }
             switch required.type {
             case .string:
-                guard case .string = value else {
-                    return "field \"\(required.name)\" must be a string, found \(value.typeName)"
+                guard type == .string else {
+                    return "field \"\(required.name)\" must be a string, found \(type.name)"
                 }
             case .number:
-                guard value.numberValue != nil else {
-                    return "field \"\(required.name)\" must be a number, found \(value.typeName)"
+                guard type == .number else {
+                    return "field \"\(required.name)\" must be a number, found \(type.name)"
                 }
             case .timestamp:
                 return "field \"\(required.name)\" must be an RFC 3339 timestamp or epoch milliseconds"
