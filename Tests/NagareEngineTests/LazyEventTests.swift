@@ -101,6 +101,34 @@ import Testing
         #expect(event.fields == [
             .init(name: "c", value: .double(1)), .init(name: "x", value: .string("é")), .init(name: "newer", value: .integer(5)),
         ])
+        #expect(event["newer"] == .integer(5) && event["x"] == .string("é") && event["c"] == .double(1))
+        #expect(event["new"] == nil && event["b"] == nil && event["a"] == nil)
+    }
+
+    /// The name filter may say yes for an absent name, never no for a present one.
+    @Test func theNameFilterNeverMissesAName() throws {
+        var generator = SplitMix64(seed: 11)
+        let alphabet = Array("abcxyz_é0".utf8)
+        for _ in 0..<2_000 {
+            var filter = NameFilter()
+            let names = (0..<Int(generator.next() % 20)).map { _ in
+                Array((0..<Int(generator.next() % 6)).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
+            }
+            for name in names { name.withUnsafeBufferPointer { filter.insert($0) } }
+            #expect(names.allSatisfy { name in name.withUnsafeBufferPointer { filter.mayContain($0) } })
+        }
+        // And it does rule names out, or it would save nothing.
+        var filter = NameFilter()
+        Array("event_id".utf8).withUnsafeBufferPointer { filter.insert($0) }
+        #expect(!Array("site_name".utf8).withUnsafeBufferPointer { filter.mayContain($0) })
+        // An event keeps finding fields through appends, removals, renames and escaped names.
+        var event = try JSONScanner.parseEvent(#"{"\u0061":1,"b":2}"#)
+        event["c"] = .integer(3)
+        event["b"] = nil
+        event["b"] = .integer(4)
+        event.renameField("c", to: "d")
+        #expect(event["a"] == .integer(1) && event["b"] == .integer(4) && event["d"] == .integer(3) && event["c"] == nil)
+        #expect(Event(["k": .null, "": .bool(true)])[""] == .bool(true))
     }
 
     @Test func projectorOnAParsedEvent() throws {

@@ -21,6 +21,7 @@ extension Event {
         } else {
             hold(Field(name: new, value: value(at: index)), at: index)
         }
+        Self.withUTF8(of: new) { names.insert($0) }
         return true
     }
 
@@ -28,6 +29,7 @@ extension Event {
     mutating func append(_ field: Field) {
         // Enrichment appends several fields to most events: one allocation for all of them.
         if held.capacity == 0 { held.reserveCapacity(8) }
+        Self.withUTF8(of: field.name) { names.insert($0) }
         slots.append(.held(held.count))
         held.append(field)
     }

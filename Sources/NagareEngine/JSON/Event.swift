@@ -42,6 +42,8 @@ public struct Event: Sendable {
     /// The fields held as values (appended, replaced, renamed, or built in code); `.held` slots
     /// index here.
     var held: [Field]
+    /// Every name the event has (and perhaps had), for lookups of absent names.
+    var names: NameFilter
     /// Set while the first `inputFieldCount` slots are the input's fields, untouched and in
     /// order, and only appended fields follow: the writer may then copy the input's object.
     var splice: Splice?
@@ -57,7 +59,9 @@ public struct Event: Sendable {
         input = []
         slots = fields.indices.map(FieldSlot.held)
         held = fields
+        names = NameFilter()
         splice = nil
+        for field in fields { Self.withUTF8(of: field.name) { names.insert($0) } }
     }
 
     public init(_ pairs: KeyValuePairs<String, JSONValue>) {
@@ -66,10 +70,11 @@ public struct Event: Sendable {
 
     /// An event over `input` whose object spans `objectStart...objectEnd` and whose fields are
     /// `slots`; the scanner has validated all of it.
-    init(input: [UInt8], slots: [FieldSlot], objectStart: Int, objectEnd: Int) {
+    init(input: [UInt8], slots: [FieldSlot], names: NameFilter, objectStart: Int, objectEnd: Int) {
         self.input = input
         self.slots = slots
         self.held = []
+        self.names = names
         self.splice = Splice(
             objectStart: UInt32(objectStart), objectEnd: UInt32(objectEnd), inputFieldCount: UInt32(slots.count))
     }
@@ -107,8 +112,9 @@ public struct Event: Sendable {
     /// first (most names differ in length); held names as strings, also lengths first.
     @inline(never)
     func index(of name: String) -> Int? {
-        withUTF8(of: name) { nameBytes in
-            input.withUnsafeBufferPointer { inputBytes in
+        Self.withUTF8(of: name) { nameBytes in
+            guard names.mayContain(nameBytes) else { return nil }
+            return input.withUnsafeBufferPointer { inputBytes in
                 for index in slots.indices {
                     let slot = slots[index]
                     if slot.isHeld {
@@ -176,7 +182,7 @@ public struct Event: Sendable {
 
     /// The UTF-8 of `name`, in place when it is stored contiguously (native strings are).
     @inline(__always)
-    private func withUTF8<R>(of name: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    static func withUTF8<R>(of name: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         if let result = name.utf8.withContiguousStorageIfAvailable(body) { return result }
         var copy = name
         return copy.withUTF8(body)

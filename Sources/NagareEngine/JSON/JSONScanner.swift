@@ -52,7 +52,7 @@ public struct JSONScanner {
             }
         }
         let object = try result.get()
-        return Event(input: bytes, slots: object.slots, objectStart: object.start, objectEnd: object.end)
+        return Event(input: bytes, slots: object.slots, names: object.names, objectStart: object.start, objectEnd: object.end)
     }
 
     /// Parses one event object from `bytes`, which are copied: the event outlives the pointer.
@@ -70,6 +70,7 @@ public struct JSONScanner {
     /// The top-level object: its fields, and the offsets of its `{` and `}`.
     struct ScannedObject {
         var slots: [FieldSlot]
+        var names: NameFilter
         var start: Int
         var end: Int
     }
@@ -86,6 +87,7 @@ public struct JSONScanner {
         index += 1
         var slots: [FieldSlot] = []
         slots.reserveCapacity(Self.expectedFieldCount)
+        var names = NameFilter()
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             index += 1
@@ -96,7 +98,12 @@ public struct JSONScanner {
                 let nameStart = index
                 let nameHasEscapes = try scanString()
                 let nameEnd = index
-                try checkNotDuplicate(nameStart..<nameEnd, hasEscapes: nameHasEscapes, among: slots)
+                let content = UnsafeBufferPointer(rebasing: bytes[nameStart + 1..<nameEnd - 1])
+                // Most names are new, which the filter tells without comparing any.
+                if nameHasEscapes || names.mayContain(content) {
+                    try checkNotDuplicate(nameStart..<nameEnd, hasEscapes: nameHasEscapes, among: slots)
+                }
+                if nameHasEscapes { names = .all } else { names.insert(content) }
                 skipWhitespace()
                 guard peek() == UInt8(ascii: ":") else { throw fail("expected ':' after field name") }
                 index += 1
@@ -119,7 +126,7 @@ public struct JSONScanner {
         let end = index - 1
         skipWhitespace()
         if index < bytes.count { throw fail("unexpected data after the event object") }
-        return ScannedObject(slots: slots, start: start, end: end)
+        return ScannedObject(slots: slots, names: names, start: start, end: end)
     }
 
     /// Rejects a name equal to an earlier one. Names without escapes compare as bytes (lengths
