@@ -105,6 +105,44 @@ import Testing
         #expect(event["new"] == nil && event["b"] == nil && event["a"] == nil)
     }
 
+    /// Random edits applied to a parsed event and to one built from the same fields keep them
+    /// equal, and what the parsed one writes parses back to the same fields.
+    @Test func randomEditsAgreeWithAnEventBuiltInCode() throws {
+        var generator = SplitMix64(seed: 5)
+        let names = ["a", "b", "c", "\u{e9}", "long_name_x", "q\"", ""]
+        let values: [JSONValue] = [.integer(7), .double(2.5), .string("s\n\u{1}"), .bool(false), .null, .raw("[1,{}]")]
+        let input = #"{ "a" : 1.0 , "b":"\u00e9x", "c":[true, null],"long_name_x" : -0 }"#
+        for _ in 0..<500 {
+            var lazy = try JSONScanner.parseEvent(input)
+            var eager = Event(fields: lazy.fields)
+            for _ in 0..<Int(generator.next() % 8) {
+                let name = names[Int(generator.next() % UInt64(names.count))]
+                switch generator.next() % 4 {
+                case 0:
+                    let value = values[Int(generator.next() % UInt64(values.count))]
+                    lazy[name] = value
+                    eager[name] = value
+                case 1:
+                    lazy[name] = nil
+                    eager[name] = nil
+                case 2:
+                    let other = names[Int(generator.next() % UInt64(names.count))]
+                    let renamedLazy = lazy.renameField(name, to: other)
+                    let renamedEager = eager.renameField(name, to: other)
+                    #expect(renamedLazy == renamedEager)
+                default:
+                    lazy.removeFields { $0.count == name.count }
+                    eager.removeFields { $0.count == name.count }
+                }
+            }
+            #expect(lazy == eager)
+            #expect(lazy.fields.map(\.name) == eager.fields.map(\.name))
+            for name in names { #expect(lazy[name] == eager[name]) }
+            let written = try JSONScanner.parseEvent(JSONWriter.write(lazy))
+            #expect(written.normalizingNumbers == eager.normalizingNumbers)
+        }
+    }
+
     /// The name filter may say yes for an absent name, never no for a present one.
     @Test func theNameFilterNeverMissesAName() throws {
         var generator = SplitMix64(seed: 11)

@@ -10,9 +10,10 @@
 /// object as it is and appends the new fields after it.
 ///
 /// Memory: a parsed event keeps its input array alive (the caller's array, shared copy-on-write,
-/// not copied) for as long as the event lives, plus about 20 bytes per field. An event built in
-/// code has no input. `fields`, equality and hashing decode every value: they are for code that
-/// needs them all, not the per-event hot path.
+/// not copied) for as long as the event lives, plus about 20 bytes per field and the held
+/// (appended or changed) fields as values. An event built in code has no input. `fields`,
+/// equality and hashing decode every value: they are for code that needs them all, not the
+/// per-event hot path.
 ///
 /// Behaviour: fields keep their order. Setting an existing field replaces it in place, removing
 /// or renaming keeps the others' order, and new fields come last. Values read back decoded
@@ -108,8 +109,9 @@ public struct Event: Sendable {
     // event's arrays around every call, a retain and a release each, which measured as most of
     // the enricher's time. Called, they borrow `self` instead.
 
-    /// The position of the field named `name`. Input names are compared as bytes, lengths
-    /// first (most names differ in length); held names as strings, also lengths first.
+    /// The position of the field named `name`. Most absent names are ruled out by the name
+    /// filter; otherwise input names are compared as bytes, lengths first (most names differ in
+    /// length), held names as strings, also lengths first.
     @inline(never)
     func index(of name: String) -> Int? {
         Self.withUTF8(of: name) { nameBytes in
