@@ -43,7 +43,9 @@ import Testing
             enricher.enrich(&event)
             #expect(event["country"] == .string(input.contains("192") ? "FR" : "GB"), "\(input)")
         }
-        for input in [#"{"ip":203}"#, #"{"ip":"203.0.113.9 "}"#, #"{"ip":"203.0.113.1000"}"#, #"{"ip":"203.0.113.128"}"#] {
+        for input in [
+            #"{"ip":203}"#, #"{"ip":"203.0.113.9 "}"#, #"{"ip":"203.0.113.1000"}"#, #"{"ip":"203.0.113.128"}"#,
+        ] {
             var event = try JSONScanner.parseEvent(input)
             enricher.enrich(&event)
             #expect(event["country"] == .string("unknown"), "\(input)")

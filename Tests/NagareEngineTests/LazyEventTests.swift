@@ -1,5 +1,6 @@
-@testable import NagareEngine
 import Testing
+
+@testable import NagareEngine
 
 /// Events parsed from input keep their bytes and decode fields when read; the writer copies
 /// untouched input. These tests pin what that must not change: what reads back, what is
@@ -14,7 +15,8 @@ import Testing
         var event = try JSONScanner.parseEvent(input)
         event["site"] = .string("Tie \"Break\"")
         event["count"] = .integer(3)
-        #expect(text(event) == #"{"id":"e1","n":1.0,"u":"\u00e9","nested":{"a":[1, 2]},"site":"Tie \"Break\"","count":3}"#)
+        #expect(
+            text(event) == #"{"id":"e1","n":1.0,"u":"\u00e9","nested":{"a":[1, 2]},"site":"Tie \"Break\"","count":3}"#)
         #expect(event["site"] == .string("Tie \"Break\"") && event["count"] == .integer(3))
         #expect(event.fields.map(\.name) == ["id", "n", "u", "nested", "site", "count"])
         let again = try JSONScanner.parseEvent(JSONWriter.write(event))
@@ -98,9 +100,11 @@ import Testing
         event["new"] = .integer(5)
         renamed = event.renameField("new", to: "newer")
         #expect(renamed)
-        #expect(event.fields == [
-            .init(name: "c", value: .double(1)), .init(name: "x", value: .string("é")), .init(name: "newer", value: .integer(5)),
-        ])
+        #expect(
+            event.fields == [
+                .init(name: "c", value: .double(1)), .init(name: "x", value: .string("é")),
+                .init(name: "newer", value: .integer(5)),
+            ])
         #expect(event["newer"] == .integer(5) && event["x"] == .string("é") && event["c"] == .double(1))
         #expect(event["new"] == nil && event["b"] == nil && event["a"] == nil)
     }
@@ -150,7 +154,7 @@ import Testing
         for _ in 0..<2_000 {
             var filter = NameFilter()
             let names = (0..<Int(generator.next() % 20)).map { _ in
-                Array((0..<Int(generator.next() % 6)).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
+                (0..<Int(generator.next() % 6)).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }
             }
             for name in names { name.withUnsafeBufferPointer { filter.insert($0) } }
             #expect(names.allSatisfy { name in name.withUnsafeBufferPointer { filter.mayContain($0) } })
@@ -165,7 +169,8 @@ import Testing
         event["b"] = nil
         event["b"] = .integer(4)
         event.renameField("c", to: "d")
-        #expect(event["a"] == .integer(1) && event["b"] == .integer(4) && event["d"] == .integer(3) && event["c"] == nil)
+        #expect(
+            event["a"] == .integer(1) && event["b"] == .integer(4) && event["d"] == .integer(3) && event["c"] == nil)
         #expect(Event(["k": .null, "": .bool(true)])[""] == .bool(true))
     }
 
@@ -186,7 +191,9 @@ import Testing
         #expect(text(event) == input)
         // Written field by field: input fields still copied, the replaced one escaped afresh.
         event["é"] = .string("x\u{7}y")
-        #expect(text(event) == #"{"q\"uote":"a\"b\\c\/d\n\t\u0001","é":"x\u0007y","pair":"\ud83d\ude00","esc\u00e9":"\u00e9"}"#)
+        #expect(
+            text(event)
+                == #"{"q\"uote":"a\"b\\c\/d\n\t\u0001","é":"x\u0007y","pair":"\ud83d\ude00","esc\u00e9":"\u00e9"}"#)
         #expect(try JSONScanner.parseEvent(text(event)) == event)
         // A name with escapes is found by its text, and setting it replaces rather than appends.
         event["escé"] = .integer(1)
@@ -208,11 +215,13 @@ import Testing
     }
 
     /// Each case: the string's raw contents (between quotes), valid or not.
-    @Test(arguments: [
-        [0xC3, 0x28], [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0x80, 0x80], [0xE0, 0x9F, 0xBF], [0xED, 0xA0, 0x80],
-        [0xED, 0xBF, 0xBF], [0xF0, 0x8F, 0xBF, 0xBF], [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80], [0xFF],
-        [0x80], [0xE2, 0x82], [0x61, 0xE2, 0x82], [0xE2, 0x82, 0x5C, 0x6E, 0xAC], [0xC3, 0x5C, 0x75, 0x30, 0x30, 0x41, 0x39],
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            [0xC3, 0x28], [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0x80, 0x80], [0xE0, 0x9F, 0xBF], [0xED, 0xA0, 0x80],
+            [0xED, 0xBF, 0xBF], [0xF0, 0x8F, 0xBF, 0xBF], [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80], [0xFF],
+            [0x80], [0xE2, 0x82], [0x61, 0xE2, 0x82], [0xE2, 0x82, 0x5C, 0x6E, 0xAC],
+            [0xC3, 0x5C, 0x75, 0x30, 0x30, 0x41, 0x39],
+        ] as [[UInt8]])
     func invalidUTF8InAStringIsRejected(contents: [UInt8]) {
         let bytes = Array(#"{"ok":"fine","a":""#.utf8) + contents + Array(#""}"#.utf8)
         #expect {
@@ -222,11 +231,14 @@ import Testing
         }
     }
 
-    @Test(arguments: [
-        ([0xC3, 0xA9], "é"), ([0xE2, 0x82, 0xAC], "€"), ([0xF0, 0x9F, 0x98, 0x80], "😀"), ([0xEF, 0xBF, 0xBF], "\u{FFFF}"),
-        ([0xF4, 0x8F, 0xBF, 0xBF], "\u{10FFFF}"), ([0xED, 0x9F, 0xBF], "\u{D7FF}"), ([0xEE, 0x80, 0x80], "\u{E000}"),
-        ([0xC3, 0xA9, 0x5C, 0x6E, 0xC3, 0xA9], "é\né"),
-    ] as [([UInt8], String)])
+    @Test(
+        arguments: [
+            ([0xC3, 0xA9], "é"), ([0xE2, 0x82, 0xAC], "€"), ([0xF0, 0x9F, 0x98, 0x80], "😀"),
+            ([0xEF, 0xBF, 0xBF], "\u{FFFF}"),
+            ([0xF4, 0x8F, 0xBF, 0xBF], "\u{10FFFF}"), ([0xED, 0x9F, 0xBF], "\u{D7FF}"),
+            ([0xEE, 0x80, 0x80], "\u{E000}"),
+            ([0xC3, 0xA9, 0x5C, 0x6E, 0xC3, 0xA9], "é\né"),
+        ] as [([UInt8], String)])
     func validUTF8InAStringIsKept(contents: [UInt8], expected: String) throws {
         let bytes = Array(#"{"a":""#.utf8) + contents + Array(#""}"#.utf8)
         let event = try JSONScanner.parseEvent(bytes)
@@ -238,14 +250,18 @@ import Testing
     /// towards the edges of the UTF-8 ranges.
     @Test func utf8ValidationMatchesTheStandardLibrary() {
         var generator = SplitMix64(seed: 7)
-        let interesting: [UInt8] = [0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0,
-                                    0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF]
+        let interesting: [UInt8] = [
+            0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0,
+            0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF,
+        ]
         var disagreements = 0
         var valid = 0
         for _ in 0..<50_000 {
             let length = Int(generator.next() % 12)
             let bytes = (0..<length).map { _ in
-                generator.next() % 3 == 0 ? UInt8(truncatingIfNeeded: generator.next()) : interesting[Int(generator.next() % UInt64(interesting.count))]
+                generator.next() % 3 == 0
+                    ? UInt8(truncatingIfNeeded: generator.next())
+                    : interesting[Int(generator.next() % UInt64(interesting.count))]
             }
             let expected = String(validating: bytes, as: UTF8.self) != nil
             if expected { valid += 1 }
@@ -283,12 +299,13 @@ import Testing
         #expect(text(copy) == #"{"a":3,"b":2}"#)
     }
 
-    @Test(arguments: [
-        (#"{"ts":"2026-11-21T23:00:00.123Z"}"#, 1_795_302_000_123),
-        (#"{"ts":"2026-11-21T23:00:00\u002e123Z"}"#, 1_795_302_000_123),
-        (#"{"ts":1795302000123}"#, 1_795_302_000_123), (#"{"ts":1795302000123.9}"#, 1_795_302_000_123),
-        (#"{"ts":"yesterday"}"#, nil), (#"{"ts":true}"#, nil), (#"{"other":1}"#, nil), (#"{"ts":""}"#, nil),
-    ] as [(String, Int64?)])
+    @Test(
+        arguments: [
+            (#"{"ts":"2026-11-21T23:00:00.123Z"}"#, 1_795_302_000_123),
+            (#"{"ts":"2026-11-21T23:00:00\u002e123Z"}"#, 1_795_302_000_123),
+            (#"{"ts":1795302000123}"#, 1_795_302_000_123), (#"{"ts":1795302000123.9}"#, 1_795_302_000_123),
+            (#"{"ts":"yesterday"}"#, nil), (#"{"ts":true}"#, nil), (#"{"other":1}"#, nil), (#"{"ts":""}"#, nil),
+        ] as [(String, Int64?)])
     func eventTimeFromBytesMatchesTheValuePath(input: String, expected: Int64?) throws {
         let event = try JSONScanner.parseEvent(input)
         #expect(EventTimestamp.milliseconds(ofField: "ts", in: event) == expected)
@@ -300,21 +317,23 @@ import Testing
 
     /// The validator checks types and timestamps from the input without decoding; an event
     /// built from the same values must get the same answer.
-    @Test(arguments: [
-        (#"{"s":"x","n":1,"t":"2026-11-21T23:00:00Z"}"#, String?.none),
-        (#"{"s":"x\u0041","n":-1.5e3,"t":1795302000000}"#, nil),
-        (#"{"s":"x","n":1,"t":"2026-11-21T23:00:00\u005a"}"#, nil),
-        (#"{"s":true,"n":1,"t":0}"#, #"field "s" must be a string, found boolean"#),
-        (#"{"s":null,"n":1,"t":0}"#, #"field "s" must be a string, found null"#),
-        (#"{"s":[1],"n":1,"t":0}"#, #"field "s" must be a string, found array"#),
-        (#"{"s":{},"n":1,"t":0}"#, #"field "s" must be a string, found object"#),
-        (#"{"s":"x","n":"1","t":0}"#, #"field "n" must be a number, found string"#),
-        (#"{"s":"x","n":1,"t":"noon"}"#, #"field "t" must be an RFC 3339 timestamp or epoch milliseconds"#),
-        (#"{"s":"x","n":1,"t":false}"#, #"field "t" must be an RFC 3339 timestamp or epoch milliseconds"#),
-        (#"{"s":"x","n":1}"#, #"missing required field "t""#),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            (#"{"s":"x","n":1,"t":"2026-11-21T23:00:00Z"}"#, String?.none),
+            (#"{"s":"x\u0041","n":-1.5e3,"t":1795302000000}"#, nil),
+            (#"{"s":"x","n":1,"t":"2026-11-21T23:00:00\u005a"}"#, nil),
+            (#"{"s":true,"n":1,"t":0}"#, #"field "s" must be a string, found boolean"#),
+            (#"{"s":null,"n":1,"t":0}"#, #"field "s" must be a string, found null"#),
+            (#"{"s":[1],"n":1,"t":0}"#, #"field "s" must be a string, found array"#),
+            (#"{"s":{},"n":1,"t":0}"#, #"field "s" must be a string, found object"#),
+            (#"{"s":"x","n":"1","t":0}"#, #"field "n" must be a number, found string"#),
+            (#"{"s":"x","n":1,"t":"noon"}"#, #"field "t" must be an RFC 3339 timestamp or epoch milliseconds"#),
+            (#"{"s":"x","n":1,"t":false}"#, #"field "t" must be an RFC 3339 timestamp or epoch milliseconds"#),
+            (#"{"s":"x","n":1}"#, #"missing required field "t""#),
+        ] as [(String, String?)])
     func validatorAnswersAlikeForParsedAndBuiltEvents(input: String, expected: String?) throws {
-        let validator = Validator(ValidateDefinition(required: [.init("s", .string), .init("n", .number), .init("t", .timestamp)]))
+        let validator = Validator(
+            ValidateDefinition(required: [.init("s", .string), .init("n", .number), .init("t", .timestamp)]))
         let parsed = try JSONScanner.parseEvent(input)
         #expect(validator.check(parsed) == expected)
         #expect(validator.check(Event(fields: parsed.fields)) == expected)
@@ -323,8 +342,9 @@ import Testing
     /// Slots keep 32-bit offsets; the scanner accepts inputs up to `maxInputBytes`, so offsets
     /// at that limit must read back exactly.
     @Test func slotOffsetsReachTheInputLimit() {
-        let slot = FieldSlot(nameStart: 1, nameEnd: 4, nameHasEscapes: false, valueStart: JSONScanner.maxInputBytes - 1,
-                             valueEnd: JSONScanner.maxInputBytes, kind: .number)
+        let slot = FieldSlot(
+            nameStart: 1, nameEnd: 4, nameHasEscapes: false, valueStart: JSONScanner.maxInputBytes - 1,
+            valueEnd: JSONScanner.maxInputBytes, kind: .number)
         #expect(slot.valueBytes == JSONScanner.maxInputBytes - 1..<JSONScanner.maxInputBytes)
     }
 }

@@ -125,7 +125,8 @@ public struct Event: Sendable {
                     } else if !slot.nameHasEscapes {
                         let content = slot.nameContent
                         if content.count == nameBytes.count,
-                           SWAR.equal(UnsafeBufferPointer(rebasing: inputBytes[content]), nameBytes) {
+                            SWAR.equal(UnsafeBufferPointer(rebasing: inputBytes[content]), nameBytes)
+                        {
                             return index
                         }
                     } else if JSONScanner.decodeString(inputBytes[slot.nameBytes], hasEscapes: true) == name {

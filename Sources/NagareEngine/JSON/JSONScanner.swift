@@ -40,7 +40,8 @@ public struct JSONScanner {
     /// not a copy) and decodes values from it when they are read.
     public static func parseEvent(_ bytes: [UInt8]) throws(JSONParseError) -> Event {
         guard bytes.count <= maxInputBytes else {
-            throw JSONParseError(offset: 0, reason: "event of \(bytes.count) bytes is longer than the \(maxInputBytes) supported")
+            throw JSONParseError(
+                offset: 0, reason: "event of \(bytes.count) bytes is longer than the \(maxInputBytes) supported")
         }
         // `withUnsafeBufferPointer` cannot forward a typed error, so the result travels out.
         let result: Result<ScannedObject, JSONParseError> = bytes.withUnsafeBufferPointer { buffer in
@@ -52,7 +53,8 @@ public struct JSONScanner {
             }
         }
         let object = try result.get()
-        return Event(input: bytes, slots: object.slots, names: object.names, objectStart: object.start, objectEnd: object.end)
+        return Event(
+            input: bytes, slots: object.slots, names: object.names, objectStart: object.start, objectEnd: object.end)
     }
 
     /// Parses one event object from `bytes`, which are copied: the event outlives the pointer.
@@ -110,9 +112,10 @@ public struct JSONScanner {
                 skipWhitespace()
                 let valueStart = index
                 let kind = try scanValue()
-                slots.append(FieldSlot(
-                    nameStart: nameStart, nameEnd: nameEnd, nameHasEscapes: nameHasEscapes,
-                    valueStart: valueStart, valueEnd: index, kind: kind))
+                slots.append(
+                    FieldSlot(
+                        nameStart: nameStart, nameEnd: nameEnd, nameHasEscapes: nameHasEscapes,
+                        valueStart: valueStart, valueEnd: index, kind: kind))
                 skipWhitespace()
                 guard index < bytes.count else { throw fail("expected ',' or '}', found end of input") }
                 let c = bytes[index]
@@ -131,14 +134,17 @@ public struct JSONScanner {
 
     /// Rejects a name equal to an earlier one. Names without escapes compare as bytes (lengths
     /// first); a name with escapes is decoded, because `"a"` and `"\u0061"` are the same name.
-    private func checkNotDuplicate(_ name: Range<Int>, hasEscapes: Bool, among slots: [FieldSlot]) throws(JSONParseError) {
+    private func checkNotDuplicate(_ name: Range<Int>, hasEscapes: Bool, among slots: [FieldSlot])
+        throws(JSONParseError)
+    {
         guard let base = bytes.baseAddress else { return }
         let length = name.count
         var decoded: String?
         for slot in slots {
             let same: Bool
             if !hasEscapes && !slot.nameHasEscapes {
-                same = Int(slot.nameEnd - slot.nameStart) == length
+                same =
+                    Int(slot.nameEnd - slot.nameStart) == length
                     && SWAR.equal(base + Int(slot.nameStart), base + name.lowerBound, count: length)
             } else {
                 if decoded == nil { decoded = Self.decodeString(bytes[name], hasEscapes: hasEscapes) }

@@ -31,7 +31,8 @@ extension JSONWriter {
 
     @inline(__always)
     private static func writeField(
-        _ slot: FieldSlot, of event: Event, input: UnsafeBufferPointer<UInt8>, comma: Bool, into buffer: inout JSONBuffer
+        _ slot: FieldSlot, of event: Event, input: UnsafeBufferPointer<UInt8>, comma: Bool,
+        into buffer: inout JSONBuffer
     ) {
         if comma {
             buffer.reserve(1)

@@ -11,7 +11,8 @@ enum UTF8Validation {
         while i < count {
             // Runs of ASCII, eight bytes at a time.
             if let base = bytes.baseAddress, i + 8 <= count,
-               UnsafeRawPointer(base).loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                UnsafeRawPointer(base).loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+            {
                 i += 8
                 continue
             }
