@@ -33,6 +33,25 @@ import Testing
         #expect(missing["site_name"] == .string("unknown") && missing["country"] == .string("unknown"))
     }
 
+    /// The address is parsed from the input's bytes when it came without escapes, else from its
+    /// decoded text; either way the same addresses match.
+    @Test func addressesMatchWithOrWithoutEscapes() throws {
+        let fs = TestFileSystem(["sites.csv": Self.sites, "geo.csv": Self.geo, "ua.yml": Self.rules])
+        let enricher = try makeEnricher(fs)
+        for input in [#"{"ip":"203.0.113.9"}"#, #"{"ip":"203.0.113.\u0039"}"#, #"{"ip":"192.0.2.255"}"#] {
+            var event = try JSONScanner.parseEvent(input)
+            enricher.enrich(&event)
+            #expect(event["country"] == .string(input.contains("192") ? "FR" : "GB"), "\(input)")
+        }
+        for input in [
+            #"{"ip":203}"#, #"{"ip":"203.0.113.9 "}"#, #"{"ip":"203.0.113.1000"}"#, #"{"ip":"203.0.113.128"}"#,
+        ] {
+            var event = try JSONScanner.parseEvent(input)
+            enricher.enrich(&event)
+            #expect(event["country"] == .string("unknown"), "\(input)")
+        }
+    }
+
     @Test func reloadsTablesWhenTheFileChangesAfterTheCheckInterval() throws {
         let fs = TestFileSystem(["sites.csv": Self.sites, "geo.csv": Self.geo, "ua.yml": Self.rules])
         let enricher = try makeEnricher(fs)

@@ -1,9 +1,30 @@
-/// A parsed event: its fields in input order.
+/// A parsed event: named fields in order, read lazily from the bytes it was parsed from.
+///
+/// Why lazy: the pipeline reads a handful of an event's fields (the dedup key, the event time,
+/// enrichment keys, window sums) and then writes the whole event out again. Building a `String`
+/// for every name and value on input and escaping them all again on output measured as a large
+/// share of the processor's CPU. So `JSONScanner.parseEvent` validates the input completely but
+/// keeps only, per field, where its name and value are in the input and the value's JSON kind
+/// (`FieldSlot`). Reading `event[name]` decodes that one value; fields set to a new name are
+/// appended as values; and while the input's fields are untouched, `JSONWriter` copies the input
+/// object as it is and appends the new fields after it.
+///
+/// Memory: a parsed event keeps its input array alive (the caller's array, shared copy-on-write,
+/// not copied) for as long as the event lives, plus about 20 bytes per field and the held
+/// (appended or changed) fields as values. An event built in code has no input. `fields`,
+/// equality and hashing decode every value: they are for code that needs them all, not the
+/// per-event hot path.
+///
+/// Behaviour: fields keep their order. Setting an existing field replaces it in place, removing
+/// or renaming keeps the others' order, and new fields come last. Values read back decoded
+/// (`1.0` reads as `.double(1)`, `"\u00e9"` as `"é"`), but untouched input fields are written
+/// out with their input spelling (`1.0`, `\u00e9`); a field that was replaced or renamed is
+/// written from its value. Equality is by decoded names and values in order, whatever the
+/// spelling or the storage.
 ///
 /// A small array rather than a dictionary: typical events have about ten fields, for which a
-/// linear scan over names is faster than hashing and costs one allocation instead of several.
-/// Order is kept so the serialized output reads like the input with the added fields last.
-public struct Event: Hashable, Sendable {
+/// linear scan over names is faster than hashing.
+public struct Event: Sendable {
     /// One named field.
     public struct Field: Hashable, Sendable {
         public var name: String
@@ -15,68 +36,158 @@ public struct Event: Hashable, Sendable {
         }
     }
 
-    public private(set) var fields: [Field]
+    /// The bytes the event was parsed from; empty for an event built in code.
+    let input: [UInt8]
+    /// The fields in order.
+    var slots: [FieldSlot]
+    /// The fields held as values (appended, replaced, renamed, or built in code); `.held` slots
+    /// index here.
+    var held: [Field]
+    /// Every name the event has (and perhaps had), for lookups of absent names.
+    var names: NameFilter
+    /// Set while the first `inputFieldCount` slots are the input's fields, untouched and in
+    /// order, and only appended fields follow: the writer may then copy the input's object.
+    var splice: Splice?
+
+    struct Splice: Sendable {
+        /// The offsets of the input object's `{` and `}`.
+        var objectStart: UInt32
+        var objectEnd: UInt32
+        var inputFieldCount: UInt32
+    }
 
     public init(fields: [Field] = []) {
-        self.fields = fields
+        input = []
+        slots = fields.indices.map(FieldSlot.held)
+        held = fields
+        names = NameFilter()
+        splice = nil
+        for field in fields { Self.withUTF8(of: field.name) { names.insert($0) } }
     }
 
     public init(_ pairs: KeyValuePairs<String, JSONValue>) {
-        self.fields = pairs.map { Field(name: $0.key, value: $0.value) }
+        self.init(fields: pairs.map { Field(name: $0.key, value: $0.value) })
     }
 
-    public var count: Int { fields.count }
+    /// An event over `input` whose object spans `objectStart...objectEnd` and whose fields are
+    /// `slots`; the scanner has validated all of it.
+    init(input: [UInt8], slots: [FieldSlot], names: NameFilter, objectStart: Int, objectEnd: Int) {
+        self.input = input
+        self.slots = slots
+        self.held = []
+        self.names = names
+        self.splice = Splice(
+            objectStart: UInt32(objectStart), objectEnd: UInt32(objectEnd), inputFieldCount: UInt32(slots.count))
+    }
+
+    public var count: Int { slots.count }
+
+    /// Every field, decoded.
+    public var fields: [Field] {
+        slots.indices.map { Field(name: name(at: $0), value: value(at: $0)) }
+    }
 
     /// The value of `name`; setting `nil` removes the field, setting a new name appends it.
     public subscript(name: String) -> JSONValue? {
         get {
             guard let index = index(of: name) else { return nil }
-            return fields[index].value
+            return value(at: index)
         }
         set {
             if let index = index(of: name) {
-                if let newValue { fields[index].value = newValue } else { fields.remove(at: index) }
+                if let newValue { replaceValue(at: index, with: newValue) } else { removeField(at: index) }
             } else if let newValue {
-                fields.append(Field(name: name, value: newValue))
+                append(Field(name: name, value: newValue))
             }
         }
     }
 
-    /// The position of the field named `name`. Lengths are compared first: `String ==` on two
-    /// different strings of the same length is a call into the standard library, and most
-    /// names differ in length, so this skips most of those calls.
-    @inline(__always)
+    // MARK: - Reading
+
+    // The readers below are `@inline(never)`: inlined into a caller that holds the event
+    // `inout` (the enricher), their `withUnsafeBufferPointer` closures made the compiler copy the
+    // event's arrays around every call, a retain and a release each, which measured as most of
+    // the enricher's time. Called, they borrow `self` instead.
+
+    /// The position of the field named `name`. Most absent names are ruled out by the name
+    /// filter; otherwise input names are compared as bytes, lengths first (most names differ in
+    /// length), held names as strings, also lengths first.
+    @inline(never)
     func index(of name: String) -> Int? {
-        let length = name.utf8.count
-        for index in fields.indices where fields[index].name.utf8.count == length && fields[index].name == name {
-            return index
+        Self.withUTF8(of: name) { nameBytes in
+            guard names.mayContain(nameBytes) else { return nil }
+            return input.withUnsafeBufferPointer { inputBytes in
+                for index in slots.indices {
+                    let slot = slots[index]
+                    if slot.isHeld {
+                        let heldName = held[slot.heldIndex].name
+                        if heldName.utf8.count == nameBytes.count && heldName == name { return index }
+                    } else if !slot.nameHasEscapes {
+                        let content = slot.nameContent
+                        if content.count == nameBytes.count,
+                            SWAR.equal(UnsafeBufferPointer(rebasing: inputBytes[content]), nameBytes)
+                        {
+                            return index
+                        }
+                    } else if JSONScanner.decodeString(inputBytes[slot.nameBytes], hasEscapes: true) == name {
+                        return index
+                    }
+                }
+                return nil
+            }
         }
-        return nil
     }
 
-    /// Appends a field without checking for an existing one of the same name; the scanner uses
-    /// it after its own duplicate check.
-    mutating func appendUnchecked(_ field: Field) {
-        fields.append(field)
+    @inline(never)
+    func name(at index: Int) -> String {
+        let slot = slots[index]
+        if slot.isHeld { return held[slot.heldIndex].name }
+        return input.withUnsafeBufferPointer {
+            JSONScanner.decodeString($0[slot.nameBytes], hasEscapes: slot.nameHasEscapes)
+        }
     }
 
-    mutating func reserveCapacity(_ n: Int) {
-        fields.reserveCapacity(n)
+    @inline(never)
+    func value(at index: Int) -> JSONValue {
+        let slot = slots[index]
+        if slot.isHeld { return held[slot.heldIndex].value }
+        return input.withUnsafeBufferPointer { JSONScanner.decodeValue(slot, in: $0) }
     }
 
-    /// Removes the fields whose names satisfy `remove`, keeping the order of the others.
-    public mutating func removeFields(where remove: (String) -> Bool) {
-        fields.removeAll { remove($0.name) }
+    /// The JSON type of field `name`, nil when absent; an input field's is known without
+    /// decoding it.
+    @inline(never)
+    func type(of name: String) -> JSONType? {
+        guard let index = index(of: name) else { return nil }
+        let slot = slots[index]
+        switch slot.kind {
+        case .plainString, .escapedString: return .string
+        case .number: return .number
+        case .trueLiteral, .falseLiteral: return .boolean
+        case .null: return .null
+        case .object: return .object
+        case .array: return .array
+        case .held: return held[slot.heldIndex].value.type
+        }
     }
 
-    /// Renames a field in place, keeping its position; a field already named `new` is replaced.
-    /// Returns false when `old` is absent.
-    @discardableResult
-    public mutating func renameField(_ old: String, to new: String) -> Bool {
-        guard old != new else { return self[old] != nil }
-        guard fields.contains(where: { $0.name == old }) else { return false }
-        fields.removeAll { $0.name == new }
-        if let index = fields.firstIndex(where: { $0.name == old }) { fields[index].name = new }
-        return true
+    /// Calls `body` with the text of field `name` as bytes when that is free: the field is an
+    /// input string without escapes. Returns nil without calling `body` otherwise (absent, held,
+    /// escaped, not a string); the caller then reads `self[name]`. For byte-level fast paths.
+    @inline(never)
+    func withPlainStringBytes<R>(of name: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+        guard let index = index(of: name) else { return nil }
+        let slot = slots[index]
+        guard slot.kind == .plainString else { return nil }
+        let text = Int(slot.valueStart) + 1..<Int(slot.valueEnd) - 1
+        return input.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[text])) }
+    }
+
+    /// The UTF-8 of `name`, in place when it is stored contiguously (native strings are).
+    @inline(__always)
+    static func withUTF8<R>(of name: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = name.utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = name
+        return copy.withUTF8(body)
     }
 }

@@ -30,13 +30,31 @@ public enum JSONValue: Hashable, Sendable {
     }
 
     /// A short name of the value's JSON type, used in validation messages.
-    public var typeName: String {
+    public var typeName: String { type.name }
+
+    var type: JSONType {
+        switch self {
+        case .string: .string
+        case .integer, .double: .number
+        case .bool: .boolean
+        case .null: .null
+        case .raw(let text): text.utf8.first == UInt8(ascii: "[") ? .array : .object
+        }
+    }
+}
+
+/// The JSON type of a value, known for an input field without decoding it.
+enum JSONType: Sendable {
+    case string, number, boolean, null, array, object
+
+    var name: String {
         switch self {
         case .string: "string"
-        case .integer, .double: "number"
-        case .bool: "boolean"
+        case .number: "number"
+        case .boolean: "boolean"
         case .null: "null"
-        case .raw(let text): text.utf8.first == UInt8(ascii: "[") ? "array" : "object"
+        case .array: "array"
+        case .object: "object"
         }
     }
 }

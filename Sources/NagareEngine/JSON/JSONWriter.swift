@@ -1,4 +1,5 @@
-/// Writes events as compact JSON.
+/// Writes events as JSON: compact, except that fields copied from a parsed event's input keep
+/// the input's spelling and whitespace.
 ///
 /// The output is what downstream consumers (the analytics store, Druid) read, so it is always
 /// valid JSON: strings are escaped per RFC 8259 (quote, backslash, control characters; other
@@ -6,7 +7,8 @@
 /// round-trip form, and non-finite doubles (which JSON cannot express) as `null`.
 ///
 /// The hot path writes into a reused `JSONBuffer` (see there why); the `[UInt8]` variants are
-/// for callers that write one value now and then.
+/// for callers that write one value now and then. Events parsed from input are mostly copied
+/// rather than written (`JSONWriter+Event.swift`).
 public enum JSONWriter {
     /// The event as a JSON object, fields in order.
     public static func write(_ event: Event) -> [UInt8] {
@@ -20,26 +22,6 @@ public enum JSONWriter {
         var buffer = JSONBuffer(minimumCapacity: 512)
         write(event, into: &buffer)
         out.append(contentsOf: buffer.bytes)
-    }
-
-    /// Appends the event as a JSON object to `buffer`.
-    public static func write(_ event: Event, into buffer: inout JSONBuffer) {
-        buffer.reserve(2)
-        buffer.appendUnchecked(UInt8(ascii: "{"))
-        var first = true
-        for field in event.fields {
-            if !first {
-                buffer.reserve(1)
-                buffer.appendUnchecked(UInt8(ascii: ","))
-            }
-            first = false
-            writeString(field.name, into: &buffer)
-            buffer.reserve(1)
-            buffer.appendUnchecked(UInt8(ascii: ":"))
-            writeValue(field.value, into: &buffer)
-        }
-        buffer.reserve(1)
-        buffer.appendUnchecked(UInt8(ascii: "}"))
     }
 
     /// Appends one value.

@@ -13,6 +13,16 @@ enum SWAR {
     /// for a word that does need attention.
     @inline(__always)
     static func needsAttention(_ word: UInt64, nonASCII: Bool) -> Bool {
+        attentionFlags(word, nonASCII: nonASCII) != 0
+    }
+
+    /// The high bit of each byte of `word` that may need attention (as `needsAttention`), the
+    /// first byte in memory order being the lowest. Borrows only run upwards, from a byte that
+    /// does need attention, so the lowest flag is exact: `trailingZeroBitCount / 8` is the
+    /// offset of the first byte that needs attention. `word` must have been loaded as
+    /// little-endian (`UInt64(littleEndian:)`) for that order.
+    @inline(__always)
+    static func attentionFlags(_ word: UInt64, nonASCII: Bool) -> UInt64 {
         let quote = word ^ (ones &* 0x22)
         let backslash = word ^ (ones &* 0x5C)
         let zeroInQuote = (quote &- ones) & ~quote
@@ -20,6 +30,38 @@ enum SWAR {
         let control = (word &- ones &* 0x20) & ~word
         var flags = zeroInQuote | zeroInBackslash | control
         if nonASCII { flags |= word }
-        return flags & highs != 0
+        return flags & highs
+    }
+}
+
+extension SWAR {
+    /// Whether `count` bytes at `a` and at `b` are equal, compared a word at a time (field
+    /// names are short, and a call into `memcmp` costs more than the comparison).
+    @inline(__always)
+    static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, count: Int) -> Bool {
+        let rawA = UnsafeRawPointer(a)
+        let rawB = UnsafeRawPointer(b)
+        var i = 0
+        while i + 8 <= count {
+            if rawA.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                != rawB.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            {
+                return false
+            }
+            i += 8
+        }
+        while i < count {
+            if a[i] != b[i] { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// Whether two buffers hold the same bytes.
+    @inline(__always)
+    static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        guard let baseA = a.baseAddress, let baseB = b.baseAddress else { return a.isEmpty }
+        return equal(baseA, baseB, count: a.count)
     }
 }

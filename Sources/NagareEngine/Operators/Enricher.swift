@@ -88,7 +88,10 @@ public final class Enricher {
         }
         for (range, reloading) in ipRanges {
             let table = reloading.table
-            let address = event[range.field]?.stringValue.flatMap(IPv4RangeTable.parseAddress)
+            // An address as it came in is parsed from the input's bytes, without decoding it.
+            let address =
+                event.withPlainStringBytes(of: range.field, IPv4RangeTable.parseAddress(utf8:))
+                ?? event[range.field]?.stringValue.flatMap(IPv4RangeTable.parseAddress)
             let values = address.flatMap { table.values(for: $0) }
             for (i, name) in table.fields.enumerated() { event[name] = values?[i] ?? unknown }
         }

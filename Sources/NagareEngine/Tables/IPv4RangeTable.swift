@@ -53,11 +53,19 @@ public struct IPv4RangeTable: Sendable {
 
     /// Parses a dotted quad without allocating; nil for anything else (including IPv6).
     public static func parseAddress(_ text: String) -> UInt32? {
+        if let parsed = text.utf8.withContiguousStorageIfAvailable(parseAddress(utf8:)) { return parsed }
+        var text = text
+        return text.withUTF8(parseAddress(utf8:))
+    }
+
+    /// Parses a dotted quad from its UTF-8 bytes: what `parseAddress(_:)` does with a string's,
+    /// and what the enricher does with an event's input bytes.
+    static func parseAddress(utf8: UnsafeBufferPointer<UInt8>) -> UInt32? {
         var result: UInt32 = 0
         var octet: UInt32 = 0
         var digits = 0
         var dots = 0
-        for c in text.utf8 {
+        for c in utf8 {
             if c == UInt8(ascii: ".") {
                 guard digits > 0, dots < 3 else { return nil }
                 result = result << 8 | octet

@@ -23,6 +23,17 @@ public enum EventTimestamp {
         }
     }
 
+    /// The event time in field `name` of `event`, or nil when it is missing or not a time; the
+    /// same result as `milliseconds(of:)` on `event[name]`, but a timestamp string as it came
+    /// in (no escapes) is parsed straight from the event's input bytes, without building a
+    /// `String` (an RFC 3339 time is longer than Swift's 15-byte inline strings, so that would
+    /// allocate).
+    public static func milliseconds(ofField name: String, in event: Event) -> Int64? {
+        if let parsed = event.withPlainStringBytes(of: name, parseMilliseconds(utf8:)) { return parsed }
+        return event[name].flatMap(milliseconds(of:))
+    }
+
+    /// The parser behind both entry points: UTF-8 bytes of a timestamp, without quotes.
     static func parseMilliseconds(utf8 b: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard b.count >= 20 else { return nil }
         func digits(_ start: Int, _ count: Int) -> Int? {
