@@ -1,16 +1,22 @@
 public import NagareCore
+import Synchronization
 
 /// A broker in memory with just the semantics the batch loop relies on: partitioned logs,
 /// transactions whose records and group offsets become visible together on commit (what a
 /// read_committed consumer sees), and producer fencing by transactional ID.
 ///
-/// For tests and for running a pipeline without Kafka (the engine's `TopologyTestDriver`); not
-/// `Sendable`, one test task drives it. Fault injection lets tests fail any sink operation.
+/// For tests and for running a pipeline without Kafka (the engine's `TopologyTestDriver`). Its
+/// logs are locked: the batch loop commits one transaction while it reads the next batch, as
+/// against a real broker. Fault injection lets tests fail any sink operation.
 public final class InMemoryKafka {
-    /// Committed records per topic and partition.
-    private var logs: [String: [[Record]]] = [:]
-    private var groupOffsets: [String: [TopicPartition: Offset]] = [:]
-    private var producerEpochs: [String: Int] = [:]
+    private struct State {
+        /// Committed records per topic and partition.
+        var logs: [String: [[Record]]] = [:]
+        var groupOffsets: [String: [TopicPartition: Offset]] = [:]
+        var producerEpochs: [String: Int] = [:]
+    }
+
+    private let state = Mutex(State())
     /// Partitions of topics created on first use.
     public let defaultPartitions: Int32
     /// The record timestamp used when an outgoing record has none.
@@ -21,27 +27,34 @@ public final class InMemoryKafka {
     }
 
     public func createTopic(_ topic: String, partitions: Int32) {
-        if logs[topic] == nil { logs[topic] = Array(repeating: [], count: Int(partitions)) }
+        state.withLock { Self.createTopic(topic, partitions: partitions, in: &$0) }
+    }
+
+    private static func createTopic(_ topic: String, partitions: Int32, in state: inout State) {
+        if state.logs[topic] == nil { state.logs[topic] = Array(repeating: [], count: Int(partitions)) }
     }
 
     public func partitionCount(_ topic: String) -> Int32 {
-        createTopic(topic, partitions: defaultPartitions)
-        return Int32(logs[topic]!.count)
+        state.withLock { state in
+            Self.createTopic(topic, partitions: defaultPartitions, in: &state)
+            return Int32(state.logs[topic]!.count)
+        }
     }
 
     /// Appends committed records (a non-transactional producer); returns their offsets.
     @discardableResult
     public func produce(_ records: [OutgoingRecord]) -> [PartitionOffset] {
-        records.map(append)
+        state.withLock { state in records.map { append($0, to: &state) } }
     }
 
-    private func append(_ outgoing: OutgoingRecord) -> PartitionOffset {
-        let count = partitionCount(outgoing.topic)
+    private func append(_ outgoing: OutgoingRecord, to state: inout State) -> PartitionOffset {
+        Self.createTopic(outgoing.topic, partitions: defaultPartitions, in: &state)
+        let count = Int32(state.logs[outgoing.topic]!.count)
         let partition = outgoing.partition ?? Self.partition(for: outgoing.key, count: count)
         precondition(partition >= 0 && partition < count, "partition \(partition) of \(outgoing.topic) does not exist")
         let tp = TopicPartition(outgoing.topic, partition)
-        let offset = Offset(Int64(logs[outgoing.topic]![Int(partition)].count))
-        logs[outgoing.topic]![Int(partition)].append(Record(
+        let offset = Offset(Int64(state.logs[outgoing.topic]![Int(partition)].count))
+        state.logs[outgoing.topic]![Int(partition)].append(Record(
             topicPartition: tp, offset: offset,
             timestampMilliseconds: outgoing.timestampMilliseconds ?? nowMilliseconds,
             key: outgoing.key, value: outgoing.value, headers: outgoing.headers))
@@ -59,12 +72,14 @@ public final class InMemoryKafka {
 
     /// Committed records of a topic, all partitions, by partition then offset.
     public func records(_ topic: String) -> [Record] {
-        (logs[topic] ?? []).flatMap { $0 }
+        state.withLock { ($0.logs[topic] ?? []).flatMap { $0 } }
     }
 
     public func records(_ tp: TopicPartition) -> [Record] {
-        guard let partitions = logs[tp.topic], Int(tp.partition) < partitions.count else { return [] }
-        return partitions[Int(tp.partition)]
+        state.withLock { state in
+            guard let partitions = state.logs[tp.topic], Int(tp.partition) < partitions.count else { return [] }
+            return partitions[Int(tp.partition)]
+        }
     }
 
     public func endOffset(_ tp: TopicPartition) -> Offset {
@@ -72,14 +87,17 @@ public final class InMemoryKafka {
     }
 
     public func committedOffsets(group: String) -> [TopicPartition: Offset] {
-        groupOffsets[group] ?? [:]
+        state.withLock { $0.groupOffsets[group] ?? [:] }
     }
 
     /// A transactional producer; creating one with the same ID fences earlier ones, as
     /// `InitProducerId` does.
     public func makeSink(transactionalID: String) -> InMemoryTransactionalSink {
-        producerEpochs[transactionalID, default: -1] += 1
-        return InMemoryTransactionalSink(kafka: self, transactionalID: transactionalID, epoch: producerEpochs[transactionalID]!)
+        let epoch = state.withLock { state in
+            state.producerEpochs[transactionalID, default: -1] += 1
+            return state.producerEpochs[transactionalID]!
+        }
+        return InMemoryTransactionalSink(kafka: self, transactionalID: transactionalID, epoch: epoch)
     }
 
     /// A consumer of `group` with a fixed assignment.
@@ -88,14 +106,16 @@ public final class InMemoryKafka {
     }
 
     func isCurrent(transactionalID: String, epoch: Int) -> Bool {
-        producerEpochs[transactionalID] == epoch
+        state.withLock { $0.producerEpochs[transactionalID] == epoch }
     }
 
     /// Makes a transaction's records and offsets visible together.
     func commit(_ records: [OutgoingRecord], offsets: [PartitionOffset], group: String?) {
-        for record in records { _ = append(record) }
-        if let group {
-            for offset in offsets { groupOffsets[group, default: [:]][offset.topicPartition] = offset.offset }
+        state.withLock { state in
+            for record in records { _ = append(record, to: &state) }
+            if let group {
+                for offset in offsets { state.groupOffsets[group, default: [:]][offset.topicPartition] = offset.offset }
+            }
         }
     }
 }

@@ -17,6 +17,8 @@ public final class PartitionTask {
     public let pipeline: Pipeline
     private var dedups: [Int: Deduplicator] = [:]
     private var windows: [Int: WindowAggregator] = [:]
+    /// Reused for every output event: one allocation less per event.
+    private var outputBuffer = JSONBuffer(minimumCapacity: 1024)
     /// The next offset to read as of the last commit (or restore); nil before the first.
     public private(set) var committedOffset: Offset?
     /// The next offset to read after what has been processed.
@@ -107,8 +109,10 @@ public final class PartitionTask {
             switch outcome {
             case .output(let event, let eventTime):
                 if let topic = definition.sinks.output {
+                    outputBuffer.removeAll()
+                    JSONWriter.write(event, into: &outputBuffer)
                     result.outputs.append(OutgoingRecord(
-                        topic: topic, key: record.key, value: JSONWriter.write(event),
+                        topic: topic, key: record.key, value: outputBuffer.bytes,
                         timestampMilliseconds: eventTime ?? record.timestampMilliseconds))
                 }
                 result.statistics.outputRecords += 1
@@ -208,7 +212,7 @@ public final class PartitionTask {
 
     private func eventTime(of event: Event, _ record: Record) -> Int64? {
         guard let field = pipeline.definition.eventTimeField else { return record.timestampMilliseconds }
-        return event[field].flatMap(EventTimestamp.milliseconds(of:))
+        return EventTimestamp.milliseconds(ofField: field, in: event)
     }
 
     private func reject(_ record: Record, reason: String, into result: inout TaskBatchResult) throws(EngineError) {
