@@ -52,8 +52,20 @@ def broker6(nagare_bin, tmp_path):
         assert b.stop() == 0, b.log()
 
 
+@pytest.fixture(autouse=True)
+def no_runner_left_behind():
+    yield
+    for runner in list(Runner.running):
+        if runner.process is not None and runner.process.poll() is None:
+            runner.kill()
+    Runner.running.clear()
+
+
 class Runner:
     """One `nagare run` process of the example pipeline, restartable with the same instance id."""
+
+    # Processes still running, killed after each test (a failed assertion leaves them behind).
+    running = set()
 
     def __init__(self, nagare_bin, bootstrap, instance, workdir):
         self.nagare_bin = nagare_bin
@@ -73,9 +85,11 @@ class Runner:
             [self.nagare_bin, "run", PIPELINE, "--brokers", self.bootstrap, "--instance", self.instance,
              "--stop-file", self.stop_file, "--log-level", "info"],
             stdout=self.log_file, stderr=self.log_file)
+        Runner.running.add(self)
         return self
 
     def _ended(self, code, how):
+        Runner.running.discard(self)
         self.exits.append((how, code))
         self.process = None
         self.log_file.close()
