@@ -62,11 +62,17 @@ public struct Deduplicator: Sendable {
     /// how many it holds.
     private var nextBlock: UInt64 = 0
     private var currentKeys: [String] = []
+    /// The event times of `currentKeys`, in the same order.
+    private var currentTimes: [Int64] = []
+    /// Whether a key of the current block changed after it was added (a newer time, or gone):
+    /// then its entries must be looked up when the block is written.
+    private var currentChanged = false
     private var currentLive = 0
     private var currentMaxTime: Int64 = .min
     private var currentBytes = 0
-    /// The blocks this batch filled, written by `takeChanges`.
-    private var filled: [UInt64] = []
+    /// The blocks this batch filled, written by `takeChanges`: their keys and times as added,
+    /// and whether one changed since.
+    private var filled: [(block: UInt64, times: [Int64], changed: Bool)] = []
 
     // Since the last `takeChanges`.
     private var maxEventTimeChanged = false
@@ -134,10 +140,12 @@ public struct Deduplicator: Sendable {
         if let seen {
             if seen.block != nextBlock {
                 loseKey(of: seen.block)
-                addToCurrentBlock(key, size)
+                addToCurrentBlock(key, eventTime, size)
+            } else {
+                currentChanged = true
             }
         } else {
-            addToCurrentBlock(key, size)
+            addToCurrentBlock(key, eventTime, size)
         }
         if eventTime > currentMaxTime { currentMaxTime = eventTime }
         evictionHeap?.push(HeapEntry(time: eventTime, key: key))
@@ -146,8 +154,9 @@ public struct Deduplicator: Sendable {
         return false
     }
 
-    private mutating func addToCurrentBlock(_ key: String, _ size: Int) {
+    private mutating func addToCurrentBlock(_ key: String, _ time: Int64, _ size: Int) {
         currentKeys.append(key)
+        currentTimes.append(time)
         currentLive += 1
         currentBytes += size
     }
@@ -159,9 +168,11 @@ public struct Deduplicator: Sendable {
         blockKeys[nextBlock] = currentKeys
         blockLive[nextBlock] = currentLive
         blockTimes.push(BlockTime(newest: currentMaxTime, block: nextBlock))
-        filled.append(nextBlock)
+        filled.append((nextBlock, currentTimes, currentChanged))
         nextBlock += 1
         currentKeys = []
+        currentTimes = []
+        currentChanged = false
         currentLive = 0
         currentMaxTime = .min
         currentBytes = 0
@@ -191,7 +202,8 @@ public struct Deduplicator: Sendable {
             let block = oldest.block
             guard let keys = blockKeys[block] else { continue }
             for key in keys {
-                if let entry = times[key], entry.block == block { times[key] = nil }
+                // Removed at once; put back in the rare case it has moved to a newer block.
+                if let entry = times.removeValue(forKey: key), entry.block != block { times[key] = entry }
             }
             if blockLive[block, default: 0] > 0 {
                 blockLive[block] = 0
@@ -201,7 +213,12 @@ public struct Deduplicator: Sendable {
     }
 
     private mutating func removed(_ entry: Entry) {
-        if entry.block == nextBlock { currentLive -= 1 } else { loseKey(of: entry.block) }
+        if entry.block == nextBlock {
+            currentLive -= 1
+            currentChanged = true
+        } else {
+            loseKey(of: entry.block)
+        }
     }
 
     private mutating func loseKey(of block: UInt64) {
@@ -232,9 +249,13 @@ public struct Deduplicator: Sendable {
         var changes: [StateChange] = []
         sealCurrentBlock()
         // This batch's blocks, as far as their keys are still remembered.
-        for block in filled {
+        for (block, addedTimes, changed) in filled {
             if blockLive[block, default: 0] > 0 {
-                let (keys, value) = encodeBlock(block, blockKeys[block] ?? [])
+                // Unchanged since added (the usual case): written from the keys and times as
+                // added, without looking each one up.
+                let (keys, value) = !changed && !shrunk.contains(block)
+                    ? (blockKeys[block] ?? [], Self.encodeEntries(blockKeys[block] ?? [], addedTimes))
+                    : encodeBlock(block, blockKeys[block] ?? [])
                 changes.append(StateChange(key: Self.blockKey(block), value: value))
                 blockKeys[block] = keys
             } else {
@@ -277,13 +298,25 @@ public struct Deduplicator: Sendable {
         for key in candidates {
             guard let entry = times[key], entry.block == block else { continue }
             keys.append(key)
-            StateBytes.append(entry.time, to: &bytes)
-            let utf8 = key.utf8
-            let count = UInt32(utf8.count)
-            for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: count >> UInt32(shift))) }
-            bytes.append(contentsOf: utf8)
+            Self.appendEntry(key, entry.time, to: &bytes)
         }
         return (keys, bytes)
+    }
+
+    /// `keys` with `times` in the block format.
+    private static func encodeEntries(_ keys: [String], _ times: [Int64]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(keys.count * 24)
+        for (key, time) in zip(keys, times) { appendEntry(key, time, to: &bytes) }
+        return bytes
+    }
+
+    private static func appendEntry(_ key: String, _ time: Int64, to bytes: inout [UInt8]) {
+        StateBytes.append(time, to: &bytes)
+        let utf8 = key.utf8
+        let count = UInt32(utf8.count)
+        for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: count >> UInt32(shift))) }
+        bytes.append(contentsOf: utf8)
     }
 
     private static func decodeBlock(_ bytes: [UInt8], _ block: UInt64) throws(EngineError) -> [(time: Int64, key: String)] {

@@ -124,7 +124,7 @@ for round in 1...(pipelineOnly ? 1 : 3) {
                 let result = try task.process(records[p][start..<min(start + batch, records[p].count)])
                 outputs += result.outputs.count
                 changelog += result.changelog.count
-                task.commit()
+                task.markCommitted(result.nextOffset)
             }
             start += batch
         }
