@@ -43,7 +43,7 @@ public final class PartitionTask {
         }
     }
 
-    /// Where the source must seek after a rollback or a restart: the committed offset, or the
+    /// Where the source must seek after an abort or a restart: the committed offset, or the
     /// first offset ever processed, or nil when nothing was (the source's start position).
     public var rewindOffset: Offset? { committedOffset ?? firstOffset }
 
@@ -86,7 +86,7 @@ public final class PartitionTask {
     /// Runs `records` (this partition's, in offset order) through the operators. Records
     /// before `position` were already processed and are skipped, so a source that redelivers
     /// cannot cause double counting. Throws only under the `fail` error policy; the caller then
-    /// rolls back.
+    /// aborts the batch and stops.
     public func process(_ records: some Sequence<Record>) throws(EngineError) -> TaskBatchResult {
         var result = TaskBatchResult(topicPartition: topicPartition)
         let definition = pipeline.definition
