@@ -227,7 +227,9 @@ public final class BatchLoop {
             if let polled { queue.sort { polled.counts[$0] > polled.counts[$1] } }
             var cursor = 0
             func startNext() {
-                guard let polled, cursor < queue.count else { return }
+                // After a failure, whatever else is processed would only be dropped.
+                if case .failure? = outcome.commit { return }
+                guard outcome.error == nil, let polled, cursor < queue.count else { return }
                 let index = queue[cursor]
                 cursor += 1
                 let task = UncheckedTask(tasks[polled.order[index]]!)
