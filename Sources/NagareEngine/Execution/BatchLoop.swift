@@ -15,7 +15,8 @@ public import NagareCore
 ///     fail policy, other errors ─▶ abort ─▶ throw
 ///
 /// While a batch's transaction commits, the next batch is polled and processed ("read ahead"),
-/// so the broker's commit work and the processing overlap. The read-ahead batch is only sent
+/// so the broker's commit work and the processing overlap; only while catching up (the batch
+/// held at least 2% of `maxRecordsPerBatch`), since at lower rates it costs latency. The read-ahead batch is only sent
 /// once the commit has succeeded, in the next transaction; if the commit fails, the read-ahead
 /// results are dropped with the aborted batch and every task is restored. Tasks only move
 /// forward, so after any failure the state is rebuilt the one way a new owner builds it: from
@@ -157,7 +158,12 @@ public final class BatchLoop {
         } catch {
             return try await recover(from: error)
         }
-        let next = await commitAndRead(commit: true, poll: readAhead)
+        // Read ahead only while catching up (this batch held at least 2% of maxRecordsPerBatch;
+        // a poll during catch-up can still come back with a few thousand records when the
+        // consumer's fetch queue ran dry for a moment). At lower rates a record polled during
+        // the commit would wait for one more commit: latency, not throughput, matters then.
+        let catchingUp = batch.statistics.inputRecords * 50 >= settings.maxRecordsPerBatch
+        let next = await commitAndRead(commit: true, poll: readAhead && catchingUp)
         if case .failure(let error)? = next.commit { return try await recover(from: error) }
         for (task, offset) in zip(batch.tasks, batch.offsets) { task.markCommitted(offset.offset) }
         statistics += batch.statistics
