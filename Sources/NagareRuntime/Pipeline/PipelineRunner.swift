@@ -86,7 +86,11 @@ public final class PipelineRunner: Sendable {
 
         var producerConfig = TransactionalProducerConfiguration(
             transactionalID: "nagare.\(definition.name).\(options.instanceID)", client: options.client)
-        producerConfig.producer.lingerMilliseconds = 5
+        // Each commit flushes, so the linger adds no latency to a batch; a long one lets
+        // librdkafka build fewer, fuller produce requests while a big batch is sent (at 5 ms its
+        // broker thread woke for every few records: bench throughput job CPU 7.5-9.1 s per
+        // million events at 5 ms, 6.6-7.5 at 100; latency p50 127 ms both).
+        producerConfig.producer.lingerMilliseconds = 100
         let producer = options.delivery == .exactlyOnce
             ? try TransactionalProducer(configuration: producerConfig, logger: logger) : nil
         defer { producer?.close() }
