@@ -14,9 +14,10 @@ public import NagareCore
 ///                        nothing more may be written
 ///     fail policy, other errors ─▶ abort ─▶ throw
 ///
-/// While a batch's transaction commits, the next batch is polled and processed ("read ahead"),
-/// so the broker's commit work and the processing overlap; only while catching up (the batch
-/// held at least 2% of `maxRecordsPerBatch`), since at lower rates it costs latency. The read-ahead batch is only sent
+/// While a batch's offsets join its transaction and it commits, the next batch is polled and
+/// processed ("read ahead"), so the broker's commit work and the processing overlap; only while
+/// catching up (the batch held at least 2% of `maxRecordsPerBatch`), since at lower rates it
+/// costs latency. The read-ahead batch is only sent
 /// once the commit has succeeded, in the next transaction; if the commit fails, the read-ahead
 /// results are dropped with the aborted batch and every task is restored. Tasks only move
 /// forward, so after any failure the state is rebuilt the one way a new owner builds it: from
@@ -146,24 +147,19 @@ public final class BatchLoop {
     public func runBatch(readAhead: Bool = true) async throws(EngineError) -> BatchOutcome {
         for message in pipeline.refreshTables(now: clock.now()) { onEvent(.tableReloadFailed(message)) }
         if open == nil {
-            let first = await commitAndRead(commit: false, poll: true)
+            let first = await commitAndRead(commit: nil, poll: true)
             if let error = first.error { return try await recover(from: error, abort: first.batch != nil) }
             guard let batch = first.batch else { return .idle }
             open = batch
         }
         let batch = open!
         open = nil
-        do {
-            try await sink.sendOffsets(batch.offsets, groupID: pipeline.definition.source.group)
-        } catch {
-            return try await recover(from: error)
-        }
         // Read ahead only while catching up (this batch held at least 2% of maxRecordsPerBatch;
         // a poll during catch-up can still come back with a few thousand records when the
         // consumer's fetch queue ran dry for a moment). At lower rates a record polled during
         // the commit would wait for one more commit: latency, not throughput, matters then.
         let catchingUp = batch.statistics.inputRecords * 50 >= settings.maxRecordsPerBatch
-        let next = await commitAndRead(commit: true, poll: readAhead && catchingUp)
+        let next = await commitAndRead(commit: batch.offsets, poll: readAhead && catchingUp)
         if case .failure(let error)? = next.commit { return try await recover(from: error) }
         for (task, offset) in zip(batch.tasks, batch.offsets) { task.markCommitted(offset.offset) }
         statistics += batch.statistics
@@ -205,18 +201,21 @@ public final class BatchLoop {
         case processed(Int, Result<TaskBatchResult, EngineError>)
     }
 
-    /// Commits the open transaction (when `commit`) and meanwhile polls the next batch (when
+    /// Adds `offsets` to the open transaction and commits it (when given) and meanwhile polls the next batch (when
     /// `poll`) and runs each partition's records through its task, up to `parallelism` tasks
     /// at a time (tasks share only the pipeline's read-only tables). Each processed part is
     /// sent into a new transaction as soon as the commit has succeeded; a partition's records
     /// stay in order in one part, so per-key output order holds.
-    private func commitAndRead(commit: Bool, poll: Bool) async -> ReadOutcome {
+    private func commitAndRead(commit offsets: [PartitionOffset]?, poll: Bool) async -> ReadOutcome {
         var outcome = ReadOutcome()
         let committing = UncheckedSink(sink)
+        let groupID = pipeline.definition.source.group
         await withTaskGroup(of: Step.self) { group in
-            if commit {
+            if let offsets {
                 group.addTask {
                     do {
+                        // The offsets join the transaction off the loop's path too.
+                        try await committing.value.sendOffsets(offsets, groupID: groupID)
                         try await committing.value.commitTransaction()
                         return .committed(.success(()))
                     } catch {
@@ -246,7 +245,7 @@ public final class BatchLoop {
             }
             let workers = settings.parallelism > 0 ? settings.parallelism : Self.processorCount
             for _ in 0..<workers { startNext() }
-            var committed = !commit
+            var committed = offsets == nil
             var ready: [(index: Int, result: TaskBatchResult)] = []
             for await step in group {
                 switch step {
