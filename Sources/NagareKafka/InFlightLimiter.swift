@@ -35,6 +35,21 @@ final class InFlightLimiter: Sendable {
         }
     }
 
+    /// Takes between 1 and `wanted` slots, as many as are free, waiting while none is; returns
+    /// how many it took. One lock for a run of records instead of one per record.
+    func acquire(upTo wanted: Int) async -> Int {
+        precondition(wanted >= 1, "acquire(upTo:) needs at least one slot")
+        let taken = state.withLock { s -> Int in
+            let n = min(wanted, maximum - s.inFlight)
+            guard n > 0 else { return 0 }
+            s.inFlight += n
+            return n
+        }
+        if taken > 0 { return taken }
+        await acquire()
+        return 1
+    }
+
     /// Gives a slot back; the oldest waiter, if any, takes it over.
     func release() {
         let (waiter, drained) = state.withLock { s -> (CheckedContinuation<Void, Never>?, [CheckedContinuation<Void, Never>]) in

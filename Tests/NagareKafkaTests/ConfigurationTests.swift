@@ -42,6 +42,22 @@ import Testing
         #expect(c["partition.assignment.strategy"] == "cooperative-sticky")
     }
 
+    @Test func inFlightLimiterTakesAsManySlotsAsAreFreeAndWaitsWhenNone() async {
+        let limiter = InFlightLimiter(maximum: 5)
+        #expect(await limiter.acquire(upTo: 3) == 3)
+        #expect(await limiter.acquire(upTo: 10) == 2)
+        #expect(limiter.inFlight == 5)
+        async let more = limiter.acquire(upTo: 4)
+        try? await Task.sleep(for: .milliseconds(50))
+        #expect(limiter.inFlight == 5)
+        limiter.release()
+        #expect(await more == 1)
+        #expect(limiter.inFlight == 5)
+        for _ in 0..<5 { limiter.release() }
+        await limiter.drained()
+        #expect(limiter.inFlight == 0)
+    }
+
     @Test func inFlightLimiterBlocksAtTheMaximumAndReleases() async {
         let limiter = InFlightLimiter(maximum: 2)
         await limiter.acquire()

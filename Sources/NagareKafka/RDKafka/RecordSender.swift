@@ -38,6 +38,27 @@ final class RecordSender: Sendable {
         try enqueue(record, id: ClientContext.bulkDeliveryID)
     }
 
+    /// `produce` for each record in order, taking in-flight slots a run at a time.
+    func produce(contentsOf records: [OutgoingRecord]) async throws {
+        try client.checkFatal()
+        var next = records.startIndex
+        while next < records.endIndex {
+            let slots = await limiter.acquire(upTo: records.endIndex - next)
+            let end = next + slots
+            // Indexing, not `for record in`, so that no record is copied on the way.
+            while next < end {
+                do {
+                    try enqueue(records[next], id: ClientContext.bulkDeliveryID)
+                } catch {
+                    // Slots taken for the records after the failed one go back unused.
+                    for _ in next + 1..<end { limiter.release() }
+                    throw error
+                }
+                next += 1
+            }
+        }
+    }
+
     /// Waits until every queued record is acknowledged or failed; throws the first failure.
     func flush(timeout: Duration) async throws {
         let ms = milliseconds(timeout)

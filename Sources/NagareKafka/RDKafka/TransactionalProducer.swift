@@ -48,6 +48,12 @@ public final class TransactionalProducer: Sendable {
         try await sender.produce(record)
     }
 
+    /// Queues records inside the current transaction, in order; `commitTransaction` flushes
+    /// them.
+    public func produce(contentsOf records: [OutgoingRecord]) async throws {
+        try await sender.produce(contentsOf: records)
+    }
+
     /// Adds the consumer's next offsets to the transaction: they are committed for the group if
     /// and only if the transaction commits.
     public func sendOffsetsToTransaction(

@@ -19,7 +19,7 @@ final class KafkaTransactionalSink: TransactionalSink {
 
     func send(_ records: [OutgoingRecord]) async throws {
         do {
-            for r in records { try await producer.produce(r) }
+            try await producer.produce(contentsOf: records)
         } catch { throw Self.engineError(error) }
     }
 
