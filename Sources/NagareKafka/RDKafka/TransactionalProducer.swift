@@ -48,6 +48,14 @@ public final class TransactionalProducer: Sendable {
         try await sender.produce(record)
     }
 
+    /// Loads the partitions and leaders of the topics this producer is about to write, so the
+    /// first records need not wait for librdkafka's periodic metadata refresh.
+    public func loadMetadata(for topics: [String], timeout: Duration = .seconds(10)) async throws {
+        let client = sender.client
+        let ms = milliseconds(timeout)
+        try await offCooperativePool { try client.loadMetadata(topics: topics, timeoutMilliseconds: ms) }
+    }
+
     /// Queues records inside the current transaction, in order; `commitTransaction` flushes
     /// them.
     public func produce(contentsOf records: [OutgoingRecord]) async throws {

@@ -97,6 +97,15 @@ public final class PipelineRunner: Sendable {
         try await producer?.initTransactions()
         // --delivery at-least-once (demonstration): a plain producer, no fencing.
         let plainProducer = producer == nil ? try Producer(configuration: producerConfig.producer, logger: logger) : nil
+        let written = [definition.sinks.output, definition.sinks.windows, definition.sinks.deadLetter,
+                       definition.changelogTopic].compactMap { $0 }
+        do {
+            try await producer?.loadMetadata(for: written)
+            try await plainProducer?.loadMetadata(for: written)
+        } catch {
+            // Only a head start: librdkafka still finds the topics on its own refresh.
+            logger.warning("could not load the metadata of \(written.joined(separator: ", ")): \(error)")
+        }
         if plainProducer != nil {
             logger.warning("delivery at-least-once: a demonstration mode; a crash duplicates the batch in flight")
         }
