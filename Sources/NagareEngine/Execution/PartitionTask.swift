@@ -30,14 +30,16 @@ public final class PartitionTask {
     /// The first offset this task ever processed, the rewind point of an abort before the
     /// first commit (when the source started at "latest", that position has moved on since).
     public private(set) var firstOffset: Offset?
+    /// The current event's window sums, reused from event to event.
+    private var sumValues: [Double] = []
 
     init(pipeline: Pipeline, topicPartition: TopicPartition) {
         self.pipeline = pipeline
         self.topicPartition = topicPartition
         for stage in pipeline.stages {
             switch stage {
-            case .dedup(let index, let d): dedups[index] = Deduplicator(d)
-            case .window(let index, let w): windows[index] = WindowAggregator(w)
+            case .dedup(let index, let d): dedups[index] = Deduplicator(d.value)
+            case .window(let index, let w): windows[index] = WindowAggregator(w.value)
             default: break
             }
         }
@@ -165,10 +167,10 @@ public final class PartitionTask {
             case .parse:
                 continue
             case .validate(let validator):
-                if let reason = validator.check(event) { return .rejected(reason) }
+                if let reason = validator.value.check(event) { return .rejected(reason) }
             case .dedup(let index, let d):
-                guard let key = event[d.keyField].flatMap(Enricher.keyText) else {
-                    return .rejected("dedup key field \"\(d.keyField)\" is missing or not a string or integer")
+                guard let key = event[d.value.keyField].flatMap(Enricher.keyText) else {
+                    return .rejected("dedup key field \"\(d.value.keyField)\" is missing or not a string or integer")
                 }
                 guard let time = eventTime ?? self.eventTime(of: event, record) else {
                     return .rejected(missingEventTimeReason)
@@ -178,28 +180,32 @@ public final class PartitionTask {
             case .enrich(let enricher):
                 enricher.enrich(&event)
             case .filter(let filter):
-                if !filter.keeps(event) { return .filtered }
+                if !filter.value.keeps(event) { return .filtered }
             case .project(let projector):
-                projector.apply(to: &event)
+                projector.value.apply(to: &event)
             case .window(let index, let w):
-                guard let key = event[w.keyField].flatMap(Enricher.keyText) else {
-                    return .rejected("window key field \"\(w.keyField)\" is missing or not a string or integer")
+                guard let key = event[w.value.keyField].flatMap(Enricher.keyText) else {
+                    return .rejected("window key field \"\(w.value.keyField)\" is missing or not a string or integer")
                 }
                 guard let time = eventTime ?? self.eventTime(of: event, record) else {
                     return .rejected(missingEventTimeReason)
                 }
                 eventTime = time
-                let values = w.sums.map { event[$0]?.numberValue ?? 0 }
+                // One array for every event's sums: a window keeps its own copy when it opens.
+                sumValues.removeAll(keepingCapacity: true)
+                for field in w.value.sums { sumValues.append(event[field]?.numberValue ?? 0) }
                 let before = closed.count
-                let outcome = windows[index]!.add(key: key, eventTime: time, values: values, closed: &closed)
-                closedBy.append(contentsOf: repeatElement(w, count: closed.count - before))
+                let outcome = windows[index]!.add(key: key, eventTime: time, values: sumValues, closed: &closed)
+                if closed.count > before {
+                    closedBy.append(contentsOf: repeatElement(w.value, count: closed.count - before))
+                }
                 switch outcome {
                 case .counted:
                     break
                 case .late:
-                    late = LateNotice(policy: w.late, eventTime: time, watermark: windows[index]!.watermark)
+                    late = LateNotice(policy: w.value.late, eventTime: time, watermark: windows[index]!.watermark)
                 case .stateFull:
-                    return .rejected("window state full: more than \(w.maxOpenWindows) open windows (window.maxOpenWindows)")
+                    return .rejected("window state full: more than \(w.value.maxOpenWindows) open windows (window.maxOpenWindows)")
                 }
             }
         }

@@ -8,14 +8,23 @@ public import NagareCore
 public final class Pipeline {
     /// A built operator, in definition order. Stateful ones carry their index so their state
     /// in each task (and its changelog keys) can be found.
+    ///
+    /// Settings sit behind one reference (`Shared`): every event walks the stages, and
+    /// binding a settings struct would retain each of its strings and arrays.
     enum Stage {
         case parse
-        case validate(Validator)
-        case dedup(index: Int, DedupDefinition)
+        case validate(Shared<Validator>)
+        case dedup(index: Int, Shared<DedupDefinition>)
         case enrich(Enricher)
-        case filter(EventFilter)
-        case project(Projector)
-        case window(index: Int, WindowDefinition)
+        case filter(Shared<EventFilter>)
+        case project(Shared<Projector>)
+        case window(index: Int, Shared<WindowDefinition>)
+    }
+
+    /// An immutable value behind a reference.
+    final class Shared<Value: Sendable>: Sendable {
+        let value: Value
+        init(_ value: Value) { self.value = value }
     }
 
     public let definition: PipelineDefinition
@@ -38,17 +47,17 @@ public final class Pipeline {
         for (index, op) in definition.operators.enumerated() {
             switch op {
             case .parseJSON: stages.append(.parse)
-            case .validate(let v): stages.append(.validate(Validator(v)))
-            case .dedup(let d): stages.append(.dedup(index: index, d))
+            case .validate(let v): stages.append(.validate(Shared(Validator(v))))
+            case .dedup(let d): stages.append(.dedup(index: index, Shared(d)))
             case .enrich(let e):
                 let enricher = try Enricher(
                     e, fileSystem: fileSystem, checkInterval: definition.execution.tableReloadInterval, now: now,
                     resolve: definition.resolvePath)
                 enrichers.append(enricher)
                 stages.append(.enrich(enricher))
-            case .filter(let f): stages.append(.filter(EventFilter(f)))
-            case .project(let p): stages.append(.project(Projector(p)))
-            case .window(let w): stages.append(.window(index: index, w))
+            case .filter(let f): stages.append(.filter(Shared(EventFilter(f))))
+            case .project(let p): stages.append(.project(Shared(Projector(p))))
+            case .window(let w): stages.append(.window(index: index, Shared(w)))
             }
         }
         self.stages = stages
