@@ -173,6 +173,12 @@ public struct ConsumerConfiguration: Sendable {
     /// failing the fetch. Silent here: the caller compares with the committed offset and says
     /// what moved (`nagare run --allow-reset`). Default: false.
     public var startsOutOfRangeOffsetsInLog = false
+    /// The most input prefetched and not yet polled, in KiB; the only bound on the prefetch
+    /// (librdkafka's `queued.max.messages.kbytes`). Its count bound `queued.min.messages` is
+    /// lifted to the maximum: librdkafka 2.0.2 stops fetching for about a second once either is
+    /// passed, and at 100,000 messages (its default) a consumer reading 50,000-record polls
+    /// ran dry several times a second. Default: 65536 (librdkafka's).
+    public var maxPrefetchKilobytes = 65_536
     /// Called on the polling thread before the assignment changes (see `RebalanceEvent`).
     public var rebalanceListener: (@Sendable (RebalanceEvent) -> Void)?
 
@@ -187,6 +193,9 @@ public struct ConsumerConfiguration: Sendable {
         if let groupID, groupID.isEmpty { throw ConfigurationError("groupID: must not be empty") }
         if maxPollRecords < 1 { throw ConfigurationError("maxPollRecords: must be at least 1, got \(maxPollRecords)") }
         if sessionTimeoutMilliseconds < 1 { throw ConfigurationError("sessionTimeoutMilliseconds: must be positive") }
+        if !(1...2_097_151).contains(maxPrefetchKilobytes) {
+            throw ConfigurationError("maxPrefetchKilobytes: must be 1...2097151, got \(maxPrefetchKilobytes)")
+        }
     }
 
     var rdkafkaProperties: [String: String] {
@@ -202,6 +211,8 @@ public struct ConsumerConfiguration: Sendable {
         p["session.timeout.ms"] = String(sessionTimeoutMilliseconds)
         p["max.poll.interval.ms"] = String(maxPollIntervalMilliseconds)
         p["enable.partition.eof"] = reportsEndOfPartition ? "true" : "false"
+        p["queued.min.messages"] = "10000000"
+        p["queued.max.messages.kbytes"] = String(maxPrefetchKilobytes)
         p.merge(client.properties) { _, new in new }
         return p
     }

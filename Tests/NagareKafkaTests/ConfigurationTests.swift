@@ -42,6 +42,18 @@ import Testing
         #expect(c["partition.assignment.strategy"] == "cooperative-sticky")
     }
 
+    @Test func prefetchIsBoundedByBytesOnlyAndPropertiesOverride() throws {
+        var config = ConsumerConfiguration(client: ClientConfiguration(), groupID: "g")
+        config.maxPrefetchKilobytes = 131_072
+        let p = config.rdkafkaProperties
+        #expect(p["queued.min.messages"] == "10000000")
+        #expect(p["queued.max.messages.kbytes"] == "131072")
+        config.client.properties["queued.min.messages"] = "1000"
+        #expect(config.rdkafkaProperties["queued.min.messages"] == "1000")
+        config.maxPrefetchKilobytes = 0
+        #expect(throws: ConfigurationError.self) { try config.validate() }
+    }
+
     @Test func inFlightLimiterTakesAsManySlotsAsAreFreeAndWaitsWhenNone() async {
         let limiter = InFlightLimiter(maximum: 5)
         #expect(await limiter.acquire(upTo: 3) == 3)

@@ -54,10 +54,6 @@ public final class PipelineRunner: Sendable {
     public let startedAt = Date()
     let startedInstant = ContinuousClock.now
 
-    /// The consumer's prefetch: no message-count limit (the librdkafka maximum), 128 MiB of
-    /// queued input at most (~400,000 example events, over a second at full speed).
-    static let prefetchProperties = ["queued.min.messages": "10000000", "queued.max.messages.kbytes": "131072"]
-
     public init(definition: PipelineDefinition, options: Options, logger: Logger) {
         self.definition = definition
         self.options = options
@@ -115,14 +111,8 @@ public final class PipelineRunner: Sendable {
         consumerConfig.maxPollRecords = definition.execution.maxRecordsPerBatch
         // Never jump silently: an out-of-range committed offset is an error, not a reset.
         consumerConfig.client.properties["auto.offset.reset"] = "error"
-        // librdkafka 2.0.2 stops fetching for about a second once its prefetch queue passes
-        // queued.min.messages (100,000 by default) or queued.max.messages.kbytes: at 50,000-event
-        // batches the queue ran dry and the loop polled nothing for 200-300 ms several times a run.
-        // The bound is the bytes alone, sized for more than a second of catching up. `--property`
-        // still overrides both.
-        for (key, value) in Self.prefetchProperties where consumerConfig.client.properties[key] == nil {
-            consumerConfig.client.properties[key] = value
-        }
+        // More than a second of catching up at full speed (~400,000 example events).
+        consumerConfig.maxPrefetchKilobytes = 131_072
         consumerConfig.startFrom = definition.source.startFrom
         consumerConfig.resolvesStartOnAssignment = true
         // --allow-reset: the fetch starts inside the log; KafkaRecordSource warns per partition.
