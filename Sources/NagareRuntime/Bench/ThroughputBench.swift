@@ -4,11 +4,12 @@ import NagareKafka
 
 /// Throughput of one exactly-once job over preloaded events.
 ///
-/// Back of the envelope (2 cores, broker on the same machine): `nagare run` spends ~10-15 µs of
-/// CPU per event (JSON, dedup, enrichment, window, two produced records per event, one
-/// transaction per batch) and the broker ~3-5 µs serving the fetch and the appends: 50,000 to
-/// 100,000 events/s. quixstreams runs each event through Python and RocksDB, tens of µs to
-/// ~200 µs per event on one core: 5,000-30,000 events/s.
+/// Back of the envelope (2 cores, broker on the same machine): `nagare run` spends ~6-9 µs of
+/// CPU per event (JSON, dedup, enrichment, window, the produced records, one transaction per
+/// batch; about half of it in librdkafka and memory management) and the broker ~1.3-2 µs
+/// serving the fetch and the appends: 150,000 to 235,000 events/s. quixstreams runs each event
+/// through Python and RocksDB, tens of µs to ~200 µs per event on one core: 5,000-30,000
+/// events/s.
 ///
 /// How: the events go into the input topic first (not timed); then the job starts and the clock
 /// runs until its consumer group's committed offsets reach the input's end offsets, polled every
