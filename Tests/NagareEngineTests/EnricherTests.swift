@@ -52,6 +52,32 @@ import Testing
         }
     }
 
+    /// User agents are cached by their bytes: the same agent with or without escapes, repeated,
+    /// empty, or only differing in length classifies the same each time.
+    @Test func userAgentsClassifyTheSameWhetherCachedOrEscaped() throws {
+        let fs = TestFileSystem(["sites.csv": Self.sites, "geo.csv": Self.geo, "ua.yml": Self.rules])
+        let enricher = try makeEnricher(fs)
+        let cases: [(String, String, String)] = [
+            (#"{"ua":"Mozilla/5.0 (iPhone) Firefox/1"}"#, "mobile", "Firefox"),
+            (#"{"ua":"Mozilla\/5.0 (iPhone) Firefox\/1"}"#, "mobile", "Firefox"),
+            (#"{"ua":"Mozilla/5.0 (iPhone) Firefox/1"}"#, "mobile", "Firefox"),
+            (#"{"ua":"Mozilla/5.0 (iPhone) Firefox/"}"#, "mobile", "Firefox"),
+            (#"{"ua":"Mozilla/5.0 (iPhone) Firefox"}"#, "mobile", "unknown"),
+            (#"{"ua":""}"#, "unknown", "unknown"),
+            (#"{"ua":""}"#, "unknown", "unknown"),
+            (#"{"ua":"\u0069Phone"}"#, "mobile", "unknown"),
+            (#"{"ua":"iPhone"}"#, "mobile", "unknown"),
+            (#"{"ua":"\u0069Phone"}"#, "mobile", "unknown"),
+        ]
+        for _ in 0..<2 {
+            for (input, device, browser) in cases {
+                var event = try JSONScanner.parseEvent(input)
+                enricher.enrich(&event)
+                #expect(event["device"] == .string(device) && event["browser"] == .string(browser), "\(input)")
+            }
+        }
+    }
+
     @Test func reloadsTablesWhenTheFileChangesAfterTheCheckInterval() throws {
         let fs = TestFileSystem(["sites.csv": Self.sites, "geo.csv": Self.geo, "ua.yml": Self.rules])
         let enricher = try makeEnricher(fs)

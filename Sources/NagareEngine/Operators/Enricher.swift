@@ -1,3 +1,4 @@
+import Glibc
 import Synchronization
 
 /// Adds dimension fields from tables: keyed lookups, IPv4 ranges, user-agent rules.
@@ -97,14 +98,24 @@ public final class Enricher {
         }
         for (index, (agent, reloading)) in userAgents.enumerated() {
             let rules = reloading.table
+            let version = reloading.reloadCount
             let values: [JSONValue]
-            if let ua = event[agent.field]?.stringValue {
-                let version = reloading.reloadCount
-                if let cached = userAgentCache.withLock({ $0.values(index, ua, version: version) }) {
-                    values = cached
-                } else {
-                    values = rules.classify(ua, unknown: definition.unknownValue).map { .string($0) }
-                    userAgentCache.withLock { $0.store(index, ua, values, version: version) }
+            // A user agent as it came in (no escapes) is looked up by its bytes, undecoded.
+            let plain = event.withPlainStringBytes(of: agent.field) { bytes in
+                userAgentCache.withLock { $0.values(index, UserAgentCache.hash(bytes), bytes, version: version) }
+            }
+            if case .some(.some(let cached)) = plain {
+                values = cached
+            } else if let ua = event[agent.field]?.stringValue {
+                var utf8 = ua
+                values = utf8.withUTF8 { bytes in
+                    let hash = UserAgentCache.hash(bytes)
+                    if plain == nil, let cached = userAgentCache.withLock({ $0.values(index, hash, bytes, version: version) }) {
+                        return cached
+                    }
+                    let classified = rules.classify(ua, unknown: definition.unknownValue).map { JSONValue.string($0) }
+                    userAgentCache.withLock { $0.store(index, hash, Array(bytes), classified, version: version) }
+                    return classified
                 }
             } else {
                 values = rules.fieldNames.map { _ in unknown }
@@ -125,26 +136,65 @@ public final class Enricher {
 }
 
 /// Classified user agents per rules table, dropped when the table reloads or the cache is full.
+/// Keyed by a hash of the agent's UTF-8 and checked against its bytes, so a hit needs neither a
+/// `String` nor hashing ~120 bytes with the standard (keyed, collision-resistant) hasher: the
+/// agents come from the input, but a collision only costs a longer bucket scan.
 private struct UserAgentCache: Sendable {
-    var entries: [[String: [JSONValue]]]
+    struct Entry: Sendable {
+        var bytes: [UInt8]
+        var values: [JSONValue]
+    }
+
+    var entries: [[UInt64: [Entry]]]
+    var counts: [Int]
     var versions: [Int]
 
     init(count: Int) {
         entries = Array(repeating: [:], count: count)
+        counts = Array(repeating: 0, count: count)
         versions = Array(repeating: 0, count: count)
     }
 
-    mutating func values(_ index: Int, _ ua: String, version: Int) -> [JSONValue]? {
-        if versions[index] != version {
-            entries[index].removeAll()
-            versions[index] = version
+    /// FNV-1a over the bytes, 8 at a time where possible.
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        var i = 0
+        let raw = UnsafeRawBufferPointer(bytes)
+        while i + 8 <= raw.count {
+            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x0000_0100_0000_01b3
+            h ^= h >> 29
+            i += 8
         }
-        return entries[index][ua]
+        while i < raw.count {
+            h = (h ^ UInt64(raw[i])) &* 0x0000_0100_0000_01b3
+            i += 1
+        }
+        return h
     }
 
-    mutating func store(_ index: Int, _ ua: String, _ values: [JSONValue], version: Int) {
+    mutating func values(_ index: Int, _ hash: UInt64, _ bytes: UnsafeBufferPointer<UInt8>, version: Int) -> [JSONValue]? {
+        if versions[index] != version {
+            entries[index].removeAll()
+            counts[index] = 0
+            versions[index] = version
+        }
+        guard let bucket = entries[index][hash] else { return nil }
+        for entry in bucket where entry.bytes.count == bytes.count {
+            if bytes.isEmpty { return entry.values }
+            if entry.bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }) {
+                return entry.values
+            }
+        }
+        return nil
+    }
+
+    mutating func store(_ index: Int, _ hash: UInt64, _ bytes: [UInt8], _ values: [JSONValue], version: Int) {
         guard versions[index] == version else { return }
-        if entries[index].count >= Enricher.maxCachedUserAgents { entries[index].removeAll() }
-        entries[index][ua] = values
+        if counts[index] >= Enricher.maxCachedUserAgents {
+            entries[index].removeAll()
+            counts[index] = 0
+        }
+        entries[index][hash, default: []].append(Entry(bytes: bytes, values: values))
+        counts[index] += 1
     }
 }
