@@ -79,6 +79,10 @@ final class RDKafkaClient: @unchecked Sendable {
     private let pollThreadRunning = Atomic<Bool>(false)
     private let pollThreadDone = DispatchSemaphore(value: 0)
     private let destroyed = Atomic<Bool>(false)
+    /// Topic handles by name, made on first use and kept until the client is destroyed: a
+    /// record produced by topic name makes librdkafka find the topic under its client-wide
+    /// write lock, for every record.
+    private let topicHandles = Mutex<[String: OpaquePointer]>([:])
 
     enum Kind { case producer, consumer }
 
@@ -135,6 +139,16 @@ final class RDKafkaClient: @unchecked Sendable {
         }
     }
 
+    /// The handle of topic `name`, made once.
+    func topicHandle(_ name: String) -> OpaquePointer? {
+        topicHandles.withLock { handles in
+            if let existing = handles[name] { return existing }
+            let made = rd_kafka_topic_new(handle, name, nil)
+            if let made { handles[name] = made }
+            return made
+        }
+    }
+
     /// Destroys the handle once. Pending deliveries are failed by librdkafka's purge on destroy.
     ///
     /// librdkafka before 2.3.0 aborts the process (`rd_kafka_sticky_assignor_state_destroy:
@@ -150,6 +164,9 @@ final class RDKafkaClient: @unchecked Sendable {
         if unsafeToDestroy && rd_kafka_version() < 0x0203_00ff {
             context.logger.debug("consumer closed before its first assignment: handle not destroyed (librdkafka #4312)")
             return
+        }
+        for topic in topicHandles.withLock({ handles in defer { handles.removeAll() }; return Array(handles.values) }) {
+            rd_kafka_topic_destroy(topic)
         }
         rd_kafka_destroy(handle)
         Unmanaged<ClientContext>.fromOpaque(contextPointer).release()

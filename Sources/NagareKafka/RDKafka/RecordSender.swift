@@ -45,10 +45,15 @@ final class RecordSender: Sendable {
         while next < records.endIndex {
             let slots = await limiter.acquire(upTo: records.endIndex - next)
             let end = next + slots
-            // Indexing, not `for record in`, so that no record is copied on the way.
+            // Indexing, not `for record in`, so that no record is copied on the way. Records
+            // come in runs of one topic: its handle is looked up once per run.
+            var topic: (name: String, handle: OpaquePointer?)?
             while next < end {
+                if topic?.name != records[next].topic {
+                    topic = (records[next].topic, client.topicHandle(records[next].topic))
+                }
                 do {
-                    try enqueue(records[next], id: ClientContext.bulkDeliveryID)
+                    try enqueue(records[next], id: ClientContext.bulkDeliveryID, topic: topic?.handle)
                 } catch {
                     // Slots taken for the records after the failed one go back unused.
                     for _ in next + 1..<end { limiter.release() }
@@ -91,10 +96,11 @@ final class RecordSender: Sendable {
 
     /// Hands the record to librdkafka under delivery id `id`, retrying briefly while its local
     /// queue is full; on failure the slot is released and the handler (if any) dropped.
-    private func enqueue(_ record: OutgoingRecord, id: UInt) throws(KafkaClientError) {
+    private func enqueue(_ record: OutgoingRecord, id: UInt, topic: OpaquePointer? = nil) throws(KafkaClientError) {
+        let topic = topic ?? client.topicHandle(record.topic)
         var attempt = 0
         while true {
-            let err = produceOnce(record, id: id)
+            let err = produceOnce(record, id: id, topic: topic)
             if err == RD_KAFKA_RESP_ERR_NO_ERROR { return }
             // The local queue is full only if librdkafka is behind our own limit; give its
             // threads a moment rather than failing the record.
@@ -110,7 +116,8 @@ final class RecordSender: Sendable {
         }
     }
 
-    private func produceOnce(_ record: OutgoingRecord, id: UInt) -> rd_kafka_resp_err_t {
+    /// `topic`: the topic's handle; without one, librdkafka finds the topic by name.
+    private func produceOnce(_ record: OutgoingRecord, id: UInt, topic handle: OpaquePointer?) -> rd_kafka_resp_err_t {
         var headers: OpaquePointer?
         if !record.headers.isEmpty {
             headers = rd_kafka_headers_new(record.headers.count)
@@ -127,7 +134,11 @@ final class RecordSender: Sendable {
                 withOptionalBytes(record.value) { valuePtr, valueLen in
                   withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { vus in
                     var n = 0
-                    vus[n].vtype = RD_KAFKA_VTYPE_TOPIC; vus[n].u.cstr = topic; n += 1
+                    if let handle {
+                        vus[n].vtype = RD_KAFKA_VTYPE_RKT; vus[n].u.rkt = handle; n += 1
+                    } else {
+                        vus[n].vtype = RD_KAFKA_VTYPE_TOPIC; vus[n].u.cstr = topic; n += 1
+                    }
                     vus[n].vtype = RD_KAFKA_VTYPE_PARTITION; vus[n].u.i32 = record.partition ?? -1; n += 1
                     vus[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS; vus[n].u.i = RD_KAFKA_MSG_F_COPY; n += 1
                     vus[n].vtype = RD_KAFKA_VTYPE_VALUE
