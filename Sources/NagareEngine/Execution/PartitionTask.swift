@@ -15,8 +15,10 @@ public import NagareCore
 public final class PartitionTask {
     public let topicPartition: TopicPartition
     public let pipeline: Pipeline
-    private var dedups: [Int: Deduplicator] = [:]
-    private var windows: [Int: WindowAggregator] = [:]
+    /// State per operator index (nil for stateless operators). Arrays, not dictionaries: an
+    /// element is mutated in place, where a dictionary's was copied out and back per event.
+    private var dedups: [Deduplicator?]
+    private var windows: [WindowAggregator?]
     /// Reused for every output event: one allocation less per event.
     private var outputBuffer = JSONBuffer(minimumCapacity: 1024)
     /// The next offset to read as of the last commit (or restore); nil before the first.
@@ -36,6 +38,8 @@ public final class PartitionTask {
     init(pipeline: Pipeline, topicPartition: TopicPartition) {
         self.pipeline = pipeline
         self.topicPartition = topicPartition
+        dedups = Array(repeating: nil, count: pipeline.stages.count)
+        windows = Array(repeating: nil, count: pipeline.stages.count)
         for stage in pipeline.stages {
             switch stage {
             case .dedup(let index, let d): dedups[index] = Deduplicator(d.value)
@@ -69,9 +73,9 @@ public final class PartitionTask {
                 restoredOffset = record.value.flatMap { StateBytes.int64($0, at: 0) }.map { Offset($0) }
             case .state(let index, let localKey):
                 let change = StateChange(key: localKey, value: record.value)
-                if dedups[index] != nil {
+                if dedups.indices.contains(index), dedups[index] != nil {
                     try dedups[index]!.restore(change)
-                } else if windows[index] != nil {
+                } else if windows.indices.contains(index), windows[index] != nil {
                     try windows[index]!.restore(change)
                 } else {
                     throw EngineError(.invalidChangelog,
@@ -79,8 +83,8 @@ public final class PartitionTask {
                 }
             }
         }
-        for index in dedups.keys { try dedups[index]!.finishRestore() }
-        for index in windows.keys { windows[index]!.finishRestore() }
+        for index in dedups.indices where dedups[index] != nil { try dedups[index]!.finishRestore() }
+        for index in windows.indices where windows[index] != nil { windows[index]!.finishRestore() }
     }
 
     // MARK: - Processing
@@ -275,7 +279,7 @@ public final class PartitionTask {
         let topic = pipeline.definition.changelogTopic
         let partition = topicPartition.partition
         var records: [OutgoingRecord] = []
-        for index in dedups.keys.sorted() {
+        for index in dedups.indices where dedups[index] != nil {
             for change in dedups[index]!.takeChanges() {
                 records.append(OutgoingRecord(
                     topic: topic, partition: partition,
@@ -283,7 +287,7 @@ public final class PartitionTask {
                     value: change.value))
             }
         }
-        for index in windows.keys.sorted() {
+        for index in windows.indices where windows[index] != nil {
             for change in windows[index]!.takeChanges() {
                 records.append(OutgoingRecord(
                     topic: topic, partition: partition,
@@ -309,8 +313,12 @@ public final class PartitionTask {
     // MARK: - Inspection
 
     /// The dedup state of the operator at `operatorIndex`, for tests and status.
-    public func deduplicator(at operatorIndex: Int) -> Deduplicator? { dedups[operatorIndex] }
+    public func deduplicator(at operatorIndex: Int) -> Deduplicator? {
+        dedups.indices.contains(operatorIndex) ? dedups[operatorIndex] : nil
+    }
 
     /// The window state of the operator at `operatorIndex`, for tests and status.
-    public func windowAggregator(at operatorIndex: Int) -> WindowAggregator? { windows[operatorIndex] }
+    public func windowAggregator(at operatorIndex: Int) -> WindowAggregator? {
+        windows.indices.contains(operatorIndex) ? windows[operatorIndex] : nil
+    }
 }

@@ -41,26 +41,30 @@ final class RecordSender: Sendable {
     /// `produce` for each record in order, taking in-flight slots a run at a time.
     func produce(contentsOf records: [OutgoingRecord]) async throws {
         try client.checkFatal()
-        var next = records.startIndex
-        while next < records.endIndex {
-            let slots = await limiter.acquire(upTo: records.endIndex - next)
-            let end = next + slots
-            // Indexing, not `for record in`, so that no record is copied on the way. Records
-            // come in runs of one topic: its handle is looked up once per run.
-            var topic: (name: String, handle: OpaquePointer?)?
-            while next < end {
-                if topic?.name != records[next].topic {
-                    topic = (records[next].topic, client.topicHandle(records[next].topic))
+        var next = 0
+        while next < records.count {
+            let slots = await limiter.acquire(upTo: records.count - next)
+            let start = next
+            // Through the buffer, so that no record is copied (retained) on the way.
+            let failure: KafkaClientError? = records.withUnsafeBufferPointer { buffer in
+                // Records come in runs of one topic: its handle is looked up once per run.
+                var topic: (name: String, handle: OpaquePointer?)?
+                for i in start..<start + slots {
+                    if topic?.name != buffer[i].topic {
+                        topic = (buffer[i].topic, client.topicHandle(buffer[i].topic))
+                    }
+                    do throws(KafkaClientError) {
+                        try enqueue(buffer[i], id: ClientContext.bulkDeliveryID, topic: topic?.handle)
+                    } catch {
+                        // Slots taken for the records after the failed one go back unused.
+                        for _ in i + 1..<start + slots { limiter.release() }
+                        return error
+                    }
                 }
-                do {
-                    try enqueue(records[next], id: ClientContext.bulkDeliveryID, topic: topic?.handle)
-                } catch {
-                    // Slots taken for the records after the failed one go back unused.
-                    for _ in next + 1..<end { limiter.release() }
-                    throw error
-                }
-                next += 1
+                return nil
             }
+            if let failure { throw failure }
+            next = start + slots
         }
     }
 
