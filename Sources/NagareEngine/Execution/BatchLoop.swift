@@ -17,11 +17,11 @@ public import NagareCore
 /// While a batch's offsets join its transaction and it commits, the next batch is polled and
 /// processed ("read ahead"), so the broker's commit work and the processing overlap; only while
 /// catching up (the batch held at least 2% of `maxRecordsPerBatch`), since at lower rates it
-/// costs latency. The read-ahead batch is only sent
-/// once the commit has succeeded, in the next transaction; if the commit fails, the read-ahead
-/// results are dropped with the aborted batch and every task is restored. Tasks only move
-/// forward, so after any failure the state is rebuilt the one way a new owner builds it: from
-/// the changelog, which holds exactly the committed state.
+/// costs latency. The read-ahead batch is only sent once the commit has succeeded, in the next
+/// transaction; if the commit fails, the read-ahead results are dropped with the aborted batch
+/// and every task is restored. Tasks only move forward, so after any failure the state is
+/// rebuilt the one way a new owner builds it: from the changelog, which holds exactly the
+/// committed state.
 ///
 /// Not `Sendable`: one loop runs in one task; the runtime calls `assign`/`revoke` between
 /// batches (from its rebalance handling), never during one.
@@ -201,9 +201,9 @@ public final class BatchLoop {
         case processed(Int, Result<TaskBatchResult, EngineError>)
     }
 
-    /// Adds `offsets` to the open transaction and commits it (when given) and meanwhile polls the next batch (when
-    /// `poll`) and runs each partition's records through its task, up to `parallelism` tasks
-    /// at a time (tasks share only the pipeline's read-only tables). Each processed part is
+    /// Adds `offsets` to the open transaction and commits it (when given), and meanwhile polls
+    /// the next batch (when `poll`) and runs each partition's records through its task, up to
+    /// `parallelism` tasks at a time (tasks share only the pipeline's read-only tables). Each processed part is
     /// sent into a new transaction as soon as the commit has succeeded; a partition's records
     /// stay in order in one part, so per-key output order holds.
     private func commitAndRead(commit offsets: [PartitionOffset]?, poll: Bool) async -> ReadOutcome {
