@@ -42,6 +42,8 @@ import Testing
         for start in stride(from: 0, to: events.count, by: 4_000) {
             try! store.ingest(Fixtures.records(Array(events[start..<start + 4_000]), firstOffset: Int64(start)), into: "access-logs")
         }
+        // A static is never deinitialized, so its directory goes when the test process exits.
+        TemporaryDirectory.removeAtExit(dir.path)
         return (dir, store)
     }()
     var store: AnalyticsStore { Self.fixture.1 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import NagareCore
 @testable import NagareStore
 
@@ -12,6 +13,17 @@ final class TemporaryDirectory: Sendable {
     }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    /// Removes `path` when the process exits: for a directory held by a static, which is never
+    /// deinitialized.
+    static func removeAtExit(_ path: String) {
+        exitPaths.withLock { paths in
+            if paths.isEmpty { atexit { for path in TemporaryDirectory.exitPaths.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: path) } } }
+            paths.append(path)
+        }
+    }
+
+    private static let exitPaths = Mutex<[String]>([])
 }
 
 /// A small deterministic generator (SplitMix64), so reference data is the same on every run.
