@@ -29,9 +29,7 @@ public final class Producer: Sendable {
     /// Loads the partitions and leaders of the topics this producer is about to write, so the
     /// first records need not wait for librdkafka's periodic metadata refresh.
     public func loadMetadata(for topics: [String], timeout: Duration = .seconds(10)) async throws {
-        let client = sender.client
-        let ms = milliseconds(timeout)
-        try await offCooperativePool { try client.loadMetadata(topics: topics, timeoutMilliseconds: ms) }
+        try await sender.loadMetadata(for: topics, timeout: timeout)
     }
 
     /// Queues one record; waits only while `maxInFlightRecords` are unacknowledged.

@@ -128,10 +128,9 @@ final class RDKafkaClient: @unchecked Sendable {
     /// transaction of a new `nagare run` waited ~0.45 s in its commit for the output topics.
     func loadMetadata(topics: [String], timeoutMilliseconds: Int32) throws(KafkaClientError) {
         for name in topics {
-            guard let topic = rd_kafka_topic_new(handle, name, nil) else {
+            guard let topic = topicHandle(name) else {
                 throw .client("cannot create a topic handle for \(name)")
             }
-            defer { rd_kafka_topic_destroy(topic) }
             var metadata: UnsafePointer<rd_kafka_metadata>?
             let err = rd_kafka_metadata(handle, 0, topic, &metadata, timeoutMilliseconds)
             if let metadata { rd_kafka_metadata_destroy(metadata) }

@@ -68,6 +68,13 @@ final class RecordSender: Sendable {
         }
     }
 
+    /// Loads the topics' partitions and leaders now (`RDKafkaClient.loadMetadata`).
+    func loadMetadata(for topics: [String], timeout: Duration) async throws {
+        let client = self.client
+        let ms = milliseconds(timeout)
+        try await offCooperativePool { try client.loadMetadata(topics: topics, timeoutMilliseconds: ms) }
+    }
+
     /// Waits until every queued record is acknowledged or failed; throws the first failure.
     func flush(timeout: Duration) async throws {
         let ms = milliseconds(timeout)
