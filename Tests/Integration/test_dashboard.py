@@ -22,13 +22,18 @@ from collections import Counter
 import pytest
 from confluent_kafka import Producer
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import ROOT
 from test_store import TOPIC, Serve
+
+
+def wait_for(driver, timeout):
+    """A wait that retries when the page re-rendered an element between finding and reading it."""
+    return WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,))
 
 ARTIFACTS = os.path.join(ROOT, "test-artifacts", "dashboard")
 PIPELINE = os.path.join(ROOT, "examples", "access-logs", "pipeline.yml")
@@ -152,7 +157,7 @@ def wait_ready(driver, after=0, timeout=15):
         if body.get_attribute("data-state") == "error":
             raise AssertionError(f"dashboard error: {d.find_element(By.ID, 'status').text}")
         return body.get_attribute("data-state") == "ready" and refreshes(d) > after
-    WebDriverWait(driver, timeout).until(ready)
+    wait_for(driver, timeout).until(ready)
     return refreshes(driver)
 
 
@@ -304,7 +309,7 @@ def check_chart_split_filter_and_url(driver, serve, events):
     driver.find_element(By.CSS_SELECTOR, "#filter-editor summary").click()
     Select(driver.find_element(By.ID, "filter-dim")).select_by_value("country")
     driver.find_element(By.ID, "filter-search").send_keys("d")
-    WebDriverWait(driver, 10).until(lambda d: [b.get_attribute("data-value") for b in d.find_elements(By.CSS_SELECTOR, "#filter-values button")] == ["DE"])
+    wait_for(driver, 10).until(lambda d: [b.get_attribute("data-value") for b in d.find_elements(By.CSS_SELECTOR, "#filter-values button")] == ["DE"])
     driver.find_element(By.CSS_SELECTOR, "#filter-values button[data-value='DE']").click()
     n = wait_ready(driver, n)
     assert last_query(driver)["top"]["filter"] == {"type": "in", "dimension": "country", "values": ["DE"]}
@@ -348,12 +353,12 @@ def check_live_update(driver, serve, broker, events):
     custom range is never re-polled on a timer, so only a commit notification refreshes it)."""
     driver.get(serve.url + "/" + VIEW)
     n = wait_ready(driver)
-    WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "live").get_attribute("data-state") == "open")
+    wait_for(driver, 10).until(lambda d: d.find_element(By.ID, "live").get_attribute("data-state") == "open")
     minute = iso(HOUR + datetime.timedelta(minutes=30))
     before = dict((t, v) for t, v, _ in points(driver, "main"))[minute]
     produce(broker.bootstrap, [event(HOUR + datetime.timedelta(minutes=30, seconds=40), "blog.example", "FR", 999_999)])
     produced = time.time()
-    WebDriverWait(driver, 10).until(lambda d: dict((t, v) for t, v, _ in points(d, "main"))[minute] == before + 1)
+    wait_for(driver, 10).until(lambda d: dict((t, v) for t, v, _ in points(d, "main"))[minute] == before + 1)
     print(f"live update shown {time.time() - produced:.2f}s after the produce call returned")
     assert int(driver.find_element(By.ID, "live").get_attribute("data-events")) >= 1
     assert refreshes(driver) > n
@@ -393,20 +398,20 @@ def check_pipeline_health(driver, serve, pipeline):
     driver.get(serve.url + "/?ds=access-logs&m=count&r=15m&g=minute")
     wait_ready(driver)
     card = "#health section.pipeline"
-    WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, card + ":not(.unreachable) table.lag"))
+    wait_for(driver, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, card + ":not(.unreachable) table.lag"))
     text = driver.find_element(By.CSS_SELECTOR, card).text
     assert "access-logs" in text and "input rate" in text and "dead letters" in text
     for figure in ["inputRate", "processingTime", "delay", "lag", "deadLetters"]:
         assert driver.find_elements(By.CSS_SELECTOR, f"{card} .figure[data-figure='{figure}']")
 
     pipeline.kill()
-    WebDriverWait(driver, 15).until(lambda d: "pipeline unreachable" in d.find_element(By.CSS_SELECTOR, card).text)
+    wait_for(driver, 15).until(lambda d: "pipeline unreachable" in d.find_element(By.CSS_SELECTOR, card).text)
     screenshot(driver, "desktop-pipeline-unreachable.png")
     assert serve.process.poll() is None
 
     pipeline.start()
     try:
-        WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "svg.chart line.marker[data-kind='restart']"))
+        wait_for(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "svg.chart line.marker[data-kind='restart']"))
     except TimeoutException:
         raise AssertionError(f"no restart marker; /api/pipeline: {json.dumps(get_json(serve.url + '/api/pipeline'))[:2000]}")
     markers = get_json(serve.url + "/api/pipeline")["markers"]
@@ -436,7 +441,7 @@ def test_dashboard_with_an_access_token(nagare_bin, broker, tmp_path, browser):
             assert time.time() < deadline, "the store never showed the produced events"
             time.sleep(0.5)
         assert len(points(browser, "main")) == 60
-        WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "live").get_attribute("data-state") == "open")
+        wait_for(browser, 10).until(lambda d: d.find_element(By.ID, "live").get_attribute("data-state") == "open")
         n = refreshes(browser)
         Select(browser.find_element(By.ID, "split")).select_by_value("country")
         wait_ready(browser, n)
