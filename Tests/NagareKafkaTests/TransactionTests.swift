@@ -41,6 +41,41 @@ struct TransactionTests {
         #expect(Set(records.compactMap(\.valueString)).isSuperset(of: (0..<10).map { "c\($0)" }))
     }
 
+    @Test func producesABlockInOrderWithNullsEmptiesHeadersAndTimestamps() async throws {
+        let fx = try MockClusterFixture()
+        defer { fx.close() }
+        let topic = try fx.uniqueTopic("block", partitions: 2)
+        let producer = try transactionalProducer(fx, id: "txn-\(topic)")
+        defer { producer.close() }
+        try await producer.initTransactions()
+        var block = OutgoingRecordBlock()
+        for i in 0..<200 {
+            block.append(OutgoingRecord(
+                topic: topic, partition: 0, key: Array("k\(i)".utf8), value: Array("v\(i)".utf8),
+                timestampMilliseconds: 1_700_000_000_000 + Int64(i)))
+        }
+        block.append(OutgoingRecord(topic: topic, partition: 1, key: nil, value: nil))
+        block.append(OutgoingRecord(topic: topic, partition: 1, key: [], value: [],
+                                    headers: [RecordHeader(key: "h", string: "x")]))
+        try producer.beginTransaction()
+        try await producer.produce(contentsOf: block)
+        try await producer.commitTransaction()
+
+        let consumer = try fx.consumer(group: nil, isolation: .readUncommitted)
+        try consumer.assign([TopicPartition(topic, 0), TopicPartition(topic, 1)], from: .earliest)
+        let records = try await fx.collect(consumer, count: 202)
+        try await consumer.close()
+        let first = records.filter { $0.topicPartition.partition == 0 }
+        #expect(first.map { $0.valueString ?? "" } == (0..<200).map { "v\($0)" })
+        #expect(first.map { $0.keyString ?? "" } == (0..<200).map { "k\($0)" })
+        #expect(first.map(\.timestampMilliseconds) == (0..<200).map { 1_700_000_000_000 + Int64($0) })
+        let second = records.filter { $0.topicPartition.partition == 1 }
+        #expect(second.count == 2)
+        #expect(second.first?.key == nil && second.first?.value == nil)
+        #expect(second.last?.key == [] && second.last?.value == [])
+        #expect(second.last?.headers == [RecordHeader(key: "h", string: "x")])
+    }
+
     @Test func sendOffsetsToTransactionIsAcceptedWithGroupMetadata() async throws {
         let fx = try MockClusterFixture()
         defer { fx.close() }

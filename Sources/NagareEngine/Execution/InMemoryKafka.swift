@@ -213,7 +213,7 @@ public final class InMemoryTransactionalSink: TransactionalSink {
         inTransaction = true
     }
 
-    public func send(_ records: [OutgoingRecord]) async throws {
+    public func send(_ records: OutgoingRecordBlock) async throws {
         try check(.send)
         precondition(inTransaction, "send outside a transaction")
         pending.append(contentsOf: records)

@@ -4,11 +4,11 @@ public import NagareCore
 public struct TaskBatchResult: Sendable {
     public var topicPartition: TopicPartition
     /// Enriched events, window results and late events for a side topic.
-    public var outputs: [OutgoingRecord] = []
+    public var outputs = OutgoingRecordBlock()
     /// Rejected records (and late events under `late: deadLetter`), each with `nagare.error`.
-    public var deadLetters: [OutgoingRecord] = []
+    public var deadLetters = OutgoingRecordBlock()
     /// State changes for the changelog topic, keyed per `ChangelogKey`.
-    public var changelog: [OutgoingRecord] = []
+    public var changelog = OutgoingRecordBlock()
     /// The next offset to read once this batch commits; nil when nothing was processed yet.
     public var nextOffset: Offset?
     public var statistics = TaskStatistics()

@@ -9,7 +9,7 @@ public import NagareCore
 public protocol TransactionalSink: AnyObject {
     func beginTransaction() async throws
     /// Queues records in the open transaction (`partition == nil`: partition by key).
-    func send(_ records: [OutgoingRecord]) async throws
+    func send(_ records: OutgoingRecordBlock) async throws
     /// Adds the next input offsets to the transaction (`sendOffsetsToTransaction` with the
     /// consumer group metadata, KIP-447), so they commit if and only if the outputs do.
     func sendOffsets(_ offsets: [PartitionOffset], groupID: String) async throws

@@ -3,8 +3,9 @@
 /// Appending to an `[UInt8]` byte by byte checks capacity and uniqueness on every byte, which
 /// measured as a large share of writing an event. The writer instead reserves the worst case of
 /// each piece once (a string needs at most 6 output bytes per input byte, `\u00XX`) and then
-/// stores bytes unchecked. A partition task keeps one buffer and reuses it for every event, so
-/// the only allocation per event is the exact-size array that `bytes` returns.
+/// stores bytes unchecked. A partition task keeps one buffer and reuses it for every event, and
+/// copies each event's bytes from it into the batch's `OutgoingRecordBlock`: no allocation per
+/// event.
 ///
 /// Non-copyable: it owns its memory and frees it in `deinit`.
 public struct JSONBuffer: ~Copyable {
@@ -21,6 +22,11 @@ public struct JSONBuffer: ~Copyable {
 
     /// A copy of the bytes written since the last `removeAll`.
     public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    /// Calls `body` with the bytes written since the last `removeAll`, in place.
+    public func withUnsafeBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: base, count: count))
+    }
 
     /// Forgets the contents, keeping the memory.
     public mutating func removeAll() { count = 0 }

@@ -38,34 +38,46 @@ final class RecordSender: Sendable {
         try enqueue(record, id: ClientContext.bulkDeliveryID)
     }
 
-    /// `produce` for each record in order, taking in-flight slots a run at a time.
-    func produce(contentsOf records: [OutgoingRecord]) async throws {
+    /// `produce` for each record in order, taking in-flight slots a run at a time. librdkafka
+    /// copies each key and value straight out of the block's bytes.
+    func produce(contentsOf block: OutgoingRecordBlock) async throws {
         try client.checkFatal()
+        // Handles per topic index, looked up once per call.
+        let handles = block.topics.map { client.topicHandle($0) }
         var next = 0
-        while next < records.count {
-            let slots = await limiter.acquire(upTo: records.count - next)
+        while next < block.count {
+            let slots = await limiter.acquire(upTo: block.count - next)
             let start = next
-            // Through the buffer, so that no record is copied (retained) on the way.
-            let failure: KafkaClientError? = records.withUnsafeBufferPointer { buffer in
-                // Records come in runs of one topic: its handle is looked up once per run.
-                var topic: (name: String, handle: OpaquePointer?)?
-                for i in start..<start + slots {
-                    if topic?.name != buffer[i].topic {
-                        topic = (buffer[i].topic, client.topicHandle(buffer[i].topic))
+            let failure: KafkaClientError? = block.bytes.withUnsafeBufferPointer { bytes in
+                block.entries.withUnsafeBufferPointer { entries in
+                    for i in start..<start + slots {
+                        let entry = entries[i]
+                        let topic = Int(entry.topic)
+                        let headers = entry.headers < 0 ? [] : block.headerLists[Int(entry.headers)]
+                        do throws(KafkaClientError) {
+                            try enqueue(
+                                topic: block.topics[topic], handle: handles[topic], partition: entry.partition,
+                                key: Self.pointer(entry.key, in: bytes), value: Self.pointer(entry.value, in: bytes),
+                                timestampMilliseconds: entry.timestampMilliseconds == .min ? nil : entry.timestampMilliseconds,
+                                headers: headers, id: ClientContext.bulkDeliveryID)
+                        } catch {
+                            // Slots taken for the records after the failed one go back unused.
+                            for _ in i + 1..<start + slots { limiter.release() }
+                            return error
+                        }
                     }
-                    do throws(KafkaClientError) {
-                        try enqueue(buffer[i], id: ClientContext.bulkDeliveryID, topic: topic?.handle)
-                    } catch {
-                        // Slots taken for the records after the failed one go back unused.
-                        for _ in i + 1..<start + slots { limiter.release() }
-                        return error
-                    }
+                    return nil
                 }
-                return nil
             }
             if let failure { throw failure }
             next = start + slots
         }
+    }
+
+    /// A span of the block's bytes; nil for a null key or value.
+    private static func pointer(_ span: OutgoingRecordBlock.Span, in bytes: UnsafeBufferPointer<UInt8>) -> UnsafeRawBufferPointer? {
+        if span.isNull { return nil }
+        return UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[span.start..<span.start + span.count])
     }
 
     /// Loads the topics' partitions and leaders now (`RDKafkaClient.loadMetadata`).
@@ -105,13 +117,37 @@ final class RecordSender: Sendable {
         try enqueue(record, id: id)
     }
 
-    /// Hands the record to librdkafka under delivery id `id`, retrying briefly while its local
-    /// queue is full; on failure the slot is released and the handler (if any) dropped.
-    private func enqueue(_ record: OutgoingRecord, id: UInt, topic: OpaquePointer? = nil) throws(KafkaClientError) {
-        let topic = topic ?? client.topicHandle(record.topic)
+    /// Hands the record to librdkafka under delivery id `id` (see the raw `enqueue`).
+    private func enqueue(_ record: OutgoingRecord, id: UInt) throws(KafkaClientError) {
+        let failure: KafkaClientError? = withOptionalBytes(record.key) { key in
+            withOptionalBytes(record.value) { value in
+                do throws(KafkaClientError) {
+                    try enqueue(
+                        topic: record.topic, handle: client.topicHandle(record.topic), partition: record.partition ?? -1,
+                        key: key, value: value, timestampMilliseconds: record.timestampMilliseconds,
+                        headers: record.headers, id: id)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Hands a record to librdkafka (which copies the key and value) under delivery id `id`,
+    /// retrying briefly while its local queue is full; on failure the slot is released and the
+    /// handler (if any) dropped. `handle`: the topic's; without one, librdkafka finds the topic
+    /// by name. A nil key or value is a null one.
+    private func enqueue(
+        topic: String, handle: OpaquePointer?, partition: Int32, key: UnsafeRawBufferPointer?,
+        value: UnsafeRawBufferPointer?, timestampMilliseconds: Int64?, headers: [RecordHeader], id: UInt
+    ) throws(KafkaClientError) {
         var attempt = 0
         while true {
-            let err = produceOnce(record, id: id, topic: topic)
+            let err = produceOnce(
+                topic: topic, handle: handle, partition: partition, key: key, value: value,
+                timestampMilliseconds: timestampMilliseconds, headers: headers, id: id)
             if err == RD_KAFKA_RESP_ERR_NO_ERROR { return }
             // The local queue is full only if librdkafka is behind our own limit; give its
             // threads a moment rather than failing the record.
@@ -123,16 +159,18 @@ final class RecordSender: Sendable {
             if id != ClientContext.bulkDeliveryID { _ = client.context.takeDelivery(id) }
             limiter.release()
             try client.checkFatal()
-            throw KafkaClientError(err, "cannot produce to \(record.topic)")
+            throw KafkaClientError(err, "cannot produce to \(topic)")
         }
     }
 
-    /// `topic`: the topic's handle; without one, librdkafka finds the topic by name.
-    private func produceOnce(_ record: OutgoingRecord, id: UInt, topic handle: OpaquePointer?) -> rd_kafka_resp_err_t {
+    private func produceOnce(
+        topic: String, handle: OpaquePointer?, partition: Int32, key: UnsafeRawBufferPointer?,
+        value: UnsafeRawBufferPointer?, timestampMilliseconds: Int64?, headers recordHeaders: [RecordHeader], id: UInt
+    ) -> rd_kafka_resp_err_t {
         var headers: OpaquePointer?
-        if !record.headers.isEmpty {
-            headers = rd_kafka_headers_new(record.headers.count)
-            for h in record.headers {
+        if !recordHeaders.isEmpty {
+            headers = rd_kafka_headers_new(recordHeaders.count)
+            for h in recordHeaders {
                 if let v = h.value {
                     v.withUnsafeBytes { _ = rd_kafka_header_add(headers, h.key, -1, $0.baseAddress, $0.count) }
                 } else {
@@ -140,52 +178,53 @@ final class RecordSender: Sendable {
                 }
             }
         }
-        let err: rd_kafka_resp_err_t = record.topic.withCString { topic in
-            withOptionalBytes(record.key) { keyPtr, keyLen in
-                withOptionalBytes(record.value) { valuePtr, valueLen in
-                  withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { vus in
-                    var n = 0
-                    if let handle {
-                        vus[n].vtype = RD_KAFKA_VTYPE_RKT; vus[n].u.rkt = handle; n += 1
-                    } else {
-                        vus[n].vtype = RD_KAFKA_VTYPE_TOPIC; vus[n].u.cstr = topic; n += 1
-                    }
-                    vus[n].vtype = RD_KAFKA_VTYPE_PARTITION; vus[n].u.i32 = record.partition ?? -1; n += 1
-                    vus[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS; vus[n].u.i = RD_KAFKA_MSG_F_COPY; n += 1
-                    vus[n].vtype = RD_KAFKA_VTYPE_VALUE
-                    vus[n].u.mem.ptr = UnsafeMutableRawPointer(mutating: valuePtr); vus[n].u.mem.size = valueLen; n += 1
-                    if record.key != nil {
-                        vus[n].vtype = RD_KAFKA_VTYPE_KEY
-                        vus[n].u.mem.ptr = UnsafeMutableRawPointer(mutating: keyPtr); vus[n].u.mem.size = keyLen; n += 1
-                    }
-                    vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE; vus[n].u.ptr = UnsafeMutableRawPointer(bitPattern: id); n += 1
-                    if let ts = record.timestampMilliseconds {
-                        vus[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP; vus[n].u.i64 = ts; n += 1
-                    }
-                    if let headers {
-                        vus[n].vtype = RD_KAFKA_VTYPE_HEADERS; vus[n].u.headers = headers; n += 1
-                    }
-                    let error = rd_kafka_produceva(client.handle, vus.baseAddress, n)
-                    guard let error else { return RD_KAFKA_RESP_ERR_NO_ERROR }
-                    let code = rd_kafka_error_code(error)
-                    rd_kafka_error_destroy(error)
-                    return code
-                  }
-                }
+        let err: rd_kafka_resp_err_t = withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { vus in
+            var n = 0
+            vus[n].vtype = RD_KAFKA_VTYPE_PARTITION; vus[n].u.i32 = partition; n += 1
+            vus[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS; vus[n].u.i = RD_KAFKA_MSG_F_COPY; n += 1
+            // An empty key or value is not a null one: librdkafka gets a valid pointer (any will
+            // do, nothing is read) with length 0.
+            let somewhere = UnsafeMutableRawPointer(vus.baseAddress!)
+            vus[n].vtype = RD_KAFKA_VTYPE_VALUE
+            vus[n].u.mem.ptr = value.map { $0.baseAddress.map(UnsafeMutableRawPointer.init(mutating:)) ?? somewhere }
+            vus[n].u.mem.size = value?.count ?? 0
+            n += 1
+            if let key {
+                vus[n].vtype = RD_KAFKA_VTYPE_KEY
+                vus[n].u.mem.ptr = key.baseAddress.map(UnsafeMutableRawPointer.init(mutating:)) ?? somewhere
+                vus[n].u.mem.size = key.count
+                n += 1
+            }
+            vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE; vus[n].u.ptr = UnsafeMutableRawPointer(bitPattern: id); n += 1
+            if let timestampMilliseconds {
+                vus[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP; vus[n].u.i64 = timestampMilliseconds; n += 1
+            }
+            if let headers {
+                vus[n].vtype = RD_KAFKA_VTYPE_HEADERS; vus[n].u.headers = headers; n += 1
+            }
+            if let handle {
+                vus[n].vtype = RD_KAFKA_VTYPE_RKT; vus[n].u.rkt = handle; n += 1
+                return produceva(vus, n)
+            }
+            return topic.withCString { name in
+                vus[n].vtype = RD_KAFKA_VTYPE_TOPIC; vus[n].u.cstr = name
+                return produceva(vus, n + 1)
             }
         }
         // On failure librdkafka did not take the headers.
         if err != RD_KAFKA_RESP_ERR_NO_ERROR, let headers { rd_kafka_headers_destroy(headers) }
         return err
     }
+
+    private func produceva(_ vus: UnsafeMutableBufferPointer<rd_kafka_vu_t>, _ count: Int) -> rd_kafka_resp_err_t {
+        guard let error = rd_kafka_produceva(client.handle, vus.baseAddress, count) else { return RD_KAFKA_RESP_ERR_NO_ERROR }
+        let code = rd_kafka_error_code(error)
+        rd_kafka_error_destroy(error)
+        return code
+    }
 }
 
-private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawPointer?, Int) -> R) -> R {
-    guard let bytes else { return body(nil, 0) }
-    // An empty value is not a null value: give librdkafka a valid pointer with length 0.
-    if bytes.isEmpty {
-        var zero: UInt8 = 0
-        return withUnsafePointer(to: &zero) { body(UnsafeRawPointer($0), 0) }
-    }
-    return bytes.withUnsafeBytes { body($0.baseAddress, $0.count) }
+private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
+    guard let bytes else { return body(nil) }
+    return bytes.withUnsafeBytes { body($0) }
 }

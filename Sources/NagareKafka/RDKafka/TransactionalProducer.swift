@@ -56,7 +56,7 @@ public final class TransactionalProducer: Sendable {
 
     /// Queues records inside the current transaction, in order; `commitTransaction` flushes
     /// them.
-    public func produce(contentsOf records: [OutgoingRecord]) async throws {
+    public func produce(contentsOf records: OutgoingRecordBlock) async throws {
         try await sender.produce(contentsOf: records)
     }
 

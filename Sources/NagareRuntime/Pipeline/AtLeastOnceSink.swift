@@ -33,7 +33,7 @@ final class AtLeastOnceSink: TransactionalSink {
         pendingOffsets.removeAll()
     }
 
-    func send(_ records: [OutgoingRecord]) async throws {
+    func send(_ records: OutgoingRecordBlock) async throws {
         do {
             for r in records {
                 if r.topic == stateTopic { pendingState.append(r) } else { try await producer.produce(r) }

@@ -14,7 +14,7 @@ final class CommitTimingSink: TransactionalSink {
     }
 
     func beginTransaction() async throws { try await wrapped.beginTransaction() }
-    func send(_ records: [OutgoingRecord]) async throws { try await wrapped.send(records) }
+    func send(_ records: OutgoingRecordBlock) async throws { try await wrapped.send(records) }
     func sendOffsets(_ offsets: [PartitionOffset], groupID: String) async throws {
         try await wrapped.sendOffsets(offsets, groupID: groupID)
     }

@@ -17,7 +17,7 @@ final class KafkaTransactionalSink: TransactionalSink {
         try translate { try producer.beginTransaction() }
     }
 
-    func send(_ records: [OutgoingRecord]) async throws {
+    func send(_ records: OutgoingRecordBlock) async throws {
         do {
             try await producer.produce(contentsOf: records)
         } catch { throw Self.engineError(error) }
