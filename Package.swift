@@ -37,7 +37,9 @@ let package = Package(
             providers: [.apt(["librdkafka-dev"])]
         ),
         .target(name: "NagareCore", swiftSettings: swiftSettings),
-        .target(name: "NagareWire", dependencies: ["NagareCore"], swiftSettings: swiftSettings),
+        // The CPU's CRC-32C instruction, for the broker's check of every produced batch.
+        .target(name: "CCRC32C"),
+        .target(name: "NagareWire", dependencies: ["NagareCore", "CCRC32C"], swiftSettings: swiftSettings),
         // Durable partition logs: segments, indexes, recovery, retention, compaction. No NIO, so
         // it is tested on its own.
         .target(name: "NagareLog", dependencies: ["NagareCore", "NagareWire"], swiftSettings: swiftSettings),

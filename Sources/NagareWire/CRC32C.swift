@@ -1,11 +1,17 @@
+import CCRC32C
+
 /// CRC-32C (Castagnoli), the checksum of Kafka's RecordBatch v2.
 ///
 /// Reflected polynomial 0x82F63B78, initial value and final XOR 0xFFFFFFFF. The broker checks
 /// it on every produced batch and on every batch scanned during log recovery, so it is on the
-/// hot path: the table-driven "slicing-by-8" form consumes eight bytes per step with eight
-/// table lookups instead of one lookup per byte. (No hardware CRC32 instruction is used, which
-/// keeps the module portable and free of architecture-specific code.)
+/// hot path. Where the CPU has a CRC-32C instruction (x86-64 SSE4.2, AArch64 CRC) it is used
+/// (`CCRC32C`): the table form below was 16% of the broker's CPU in the pipeline benchmark.
+/// Elsewhere the table-driven "slicing-by-8" form consumes eight bytes per step with eight
+/// table lookups instead of one lookup per byte.
 public enum CRC32C {
+    /// Whether `checksum` uses the CPU's instruction.
+    public static let usesHardware = nagare_crc32c_hardware_available() != 0
+
     /// The reflected Castagnoli polynomial.
     public static let polynomial: UInt32 = 0x82F6_3B78
 
@@ -30,6 +36,13 @@ public enum CRC32C {
     /// The CRC of `buffer`, or of `buffer` appended to data whose CRC was `crc` (so a long input
     /// can be checksummed in pieces: `checksum(b, continuing: checksum(a))` == `checksum(a + b)`).
     public static func checksum(_ buffer: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+        guard buffer.count > 0, let base = buffer.baseAddress else { return crc }
+        if usesHardware { return ~nagare_crc32c_hardware_update(~crc, base, buffer.count) }
+        return tableChecksum(buffer, continuing: crc)
+    }
+
+    /// `checksum` by the tables, whatever the CPU has.
+    static func tableChecksum(_ buffer: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
         var c = ~crc
         let count = buffer.count
         guard count > 0, let base = buffer.baseAddress else { return crc }

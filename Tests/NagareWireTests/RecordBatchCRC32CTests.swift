@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import NagareWire
 
@@ -35,6 +36,30 @@ struct RecordBatchCRC32CTests {
         for length in 0..<200 {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
             #expect(CRC32C.checksum(bytes) == Self.reference(bytes), "length \(length)")
+            let tables = bytes.withUnsafeBytes { CRC32C.tableChecksum($0) }
+            #expect(tables == Self.reference(bytes), "tables, length \(length)")
+        }
+    }
+
+    /// The CPU's instruction (used on this machine when `usesHardware`) and the tables agree at
+    /// every length and alignment, also when continuing a checksum.
+    @Test func hardwareAndTablesAgreeAtEveryAlignment() throws {
+        #if os(Linux) && arch(x86_64)
+        // So that this test compares two implementations wherever the CPU allows it.
+        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        #expect(CRC32C.usesHardware == cpuinfo.contains(" sse4_2"))
+        #endif
+        var rng = RecordBatchTestRandom(seed: 11)
+        let bytes = (0..<4_096).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        bytes.withUnsafeBytes { raw in
+            for start in 0..<16 {
+                for length in [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1_000, 4_000] where start + length <= raw.count {
+                    let piece = UnsafeRawBufferPointer(rebasing: raw[start..<start + length])
+                    #expect(CRC32C.checksum(piece) == CRC32C.tableChecksum(piece), "start \(start), length \(length)")
+                    let seed = CRC32C.tableChecksum(UnsafeRawBufferPointer(rebasing: raw[0..<3]))
+                    #expect(CRC32C.checksum(piece, continuing: seed) == CRC32C.tableChecksum(piece, continuing: seed))
+                }
+            }
         }
     }
 
