@@ -281,7 +281,10 @@ public final class BatchLoop {
             try await sink.beginTransaction()
             batch = OpenBatch(newestTimestamp: newest)
         }
-        if !result.outputs.isEmpty { try await sink.send(result.outputs) }
+        if !result.outputs.isEmpty {
+            try await sink.send(result.outputs)
+            task.recycle(result.outputs)
+        }
         if !result.deadLetters.isEmpty { try await sink.send(result.deadLetters) }
         if !result.changelog.isEmpty { try await sink.send(result.changelog) }
         if let next = result.nextOffset {

@@ -15,6 +15,7 @@ public import NagareCore
 public final class PartitionTask {
     public let topicPartition: TopicPartition
     public let pipeline: Pipeline
+    private let stages: [Pipeline.Stage]
     /// State per operator index (nil for stateless operators). Arrays, not dictionaries: an
     /// element is mutated in place, where a dictionary's was copied out and back per event.
     private var dedups: [Deduplicator?]
@@ -34,16 +35,25 @@ public final class PartitionTask {
     public private(set) var firstOffset: Offset?
     /// The current event's window sums, reused from event to event.
     private var sumValues: [Double] = []
+    /// An earlier batch's output block, emptied, whose memory the next batch fills: a block
+    /// grows to megabytes, and growing a fresh one copies it several times and faults in new
+    /// pages on every batch.
+    private var spareOutputs: OutgoingRecordBlock?
+    /// Blocks bigger than this are not kept for reuse (after a burst of large records).
+    static let maxSpareOutputBytes = 64 << 20
 
     init(pipeline: Pipeline, topicPartition: TopicPartition) {
         self.pipeline = pipeline
         self.topicPartition = topicPartition
+        // The task's own array (not the pipeline's, shared with tasks on other threads): walking
+        // it per event then counts references on this task's buffer only.
+        stages = pipeline.stages.map { $0 }
         dedups = Array(repeating: nil, count: pipeline.stages.count)
         windows = Array(repeating: nil, count: pipeline.stages.count)
         for stage in pipeline.stages {
             switch stage {
-            case .dedup(let index, let d): dedups[index] = Deduplicator(d.value)
-            case .window(let index, let w): windows[index] = WindowAggregator(w.value)
+            case .dedup(let index, let d): dedups[index] = Deduplicator(d.with(\.value))
+            case .window(let index, let w): windows[index] = WindowAggregator(w.with(\.value))
             default: break
             }
         }
@@ -95,6 +105,10 @@ public final class PartitionTask {
     /// aborts the batch and stops.
     public func process(_ records: some Sequence<Record>) throws(EngineError) -> TaskBatchResult {
         var result = TaskBatchResult(topicPartition: topicPartition)
+        if let spare = spareOutputs {
+            result.outputs = spare
+            spareOutputs = nil  // the block's storage is then referenced once: no copy on append
+        }
         let definition = pipeline.definition
         var closed: [WindowAggregator.Result] = []
         var closedBy: [WindowDefinition] = []
@@ -168,15 +182,16 @@ public final class PartitionTask {
             return .rejected(error.description)
         }
         var eventTime: Int64?
-        for stage in pipeline.stages {
+        for stage in stages {
             switch stage {
             case .parse:
                 continue
             case .validate(let validator):
-                if let reason = validator.value.check(event) { return .rejected(reason) }
+                if let reason = validator.with({ $0.value.check(event) }) { return .rejected(reason) }
             case .dedup(let index, let d):
-                guard let key = event[d.value.keyField].flatMap(Enricher.keyText) else {
-                    return .rejected("dedup key field \"\(d.value.keyField)\" is missing or not a string or integer")
+                let keyField = d.with { $0.value.keyField }
+                guard let key = event[keyField].flatMap(Enricher.keyText) else {
+                    return .rejected("dedup key field \"\(keyField)\" is missing or not a string or integer")
                 }
                 guard let time = eventTime ?? self.eventTime(of: event, record) else {
                     return .rejected(missingEventTimeReason)
@@ -184,14 +199,15 @@ public final class PartitionTask {
                 eventTime = time
                 if dedups[index]!.isDuplicate(key: key, eventTime: time) { return .duplicate }
             case .enrich(let enricher):
-                enricher.enrich(&event)
+                enricher.with { $0.enrich(&event) }
             case .filter(let filter):
-                if !filter.value.keeps(event) { return .filtered }
+                if !filter.with({ $0.value.keeps(event) }) { return .filtered }
             case .project(let projector):
-                projector.value.apply(to: &event)
+                projector.with { $0.value.apply(to: &event) }
             case .window(let index, let w):
-                guard let key = event[w.value.keyField].flatMap(Enricher.keyText) else {
-                    return .rejected("window key field \"\(w.value.keyField)\" is missing or not a string or integer")
+                let keyField = w.with { $0.value.keyField }
+                guard let key = event[keyField].flatMap(Enricher.keyText) else {
+                    return .rejected("window key field \"\(keyField)\" is missing or not a string or integer")
                 }
                 guard let time = eventTime ?? self.eventTime(of: event, record) else {
                     return .rejected(missingEventTimeReason)
@@ -199,19 +215,19 @@ public final class PartitionTask {
                 eventTime = time
                 // One array for every event's sums: a window keeps its own copy when it opens.
                 sumValues.removeAll(keepingCapacity: true)
-                for field in w.value.sums { sumValues.append(event[field]?.numberValue ?? 0) }
+                w.with { for field in $0.value.sums { sumValues.append(event[field]?.numberValue ?? 0) } }
                 let before = closed.count
                 let outcome = windows[index]!.add(key: key, eventTime: time, values: sumValues, closed: &closed)
                 if closed.count > before {
-                    closedBy.append(contentsOf: repeatElement(w.value, count: closed.count - before))
+                    closedBy.append(contentsOf: repeatElement(w.with(\.value), count: closed.count - before))
                 }
                 switch outcome {
                 case .counted:
                     break
                 case .late:
-                    late = LateNotice(policy: w.value.late, eventTime: time, watermark: windows[index]!.watermark)
+                    late = LateNotice(policy: w.with(\.value.late), eventTime: time, watermark: windows[index]!.watermark)
                 case .stateFull:
-                    return .rejected("window state full: more than \(w.value.maxOpenWindows) open windows (window.maxOpenWindows)")
+                    return .rejected("window state full: more than \(w.with(\.value.maxOpenWindows)) open windows (window.maxOpenWindows)")
                 }
             }
         }
@@ -303,6 +319,15 @@ public final class PartitionTask {
                 value: StateBytes.encode(position.rawValue)))
         }
         return records
+    }
+
+    /// Hands back a batch's output block once it was sent (the sink has copied the records),
+    /// for the next batch to reuse. Called between batches, never while `process` runs.
+    public func recycle(_ outputs: OutgoingRecordBlock) {
+        guard outputs.bytes.capacity <= Self.maxSpareOutputBytes else { return }
+        var block = outputs
+        block.removeAll()
+        spareOutputs = block
     }
 
     // MARK: - Commit

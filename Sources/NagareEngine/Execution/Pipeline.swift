@@ -10,15 +10,19 @@ public final class Pipeline {
     /// in each task (and its changelog keys) can be found.
     ///
     /// Settings sit behind one reference (`Shared`): every event walks the stages, and
-    /// binding a settings struct would retain each of its strings and arrays.
+    /// binding a settings struct would retain each of its strings and arrays. The references
+    /// are uncounted (`Ref`), so a stage is copied without touching a reference count: tasks
+    /// of one pipeline run on several threads, and counting the same objects from all of them
+    /// per event bounced their cache lines between the cores (perf: most of the cost of walking
+    /// the stages). `owners` keeps the objects alive as long as the pipeline.
     enum Stage {
         case parse
-        case validate(Shared<Validator>)
-        case dedup(index: Int, Shared<DedupDefinition>)
-        case enrich(Enricher)
-        case filter(Shared<EventFilter>)
-        case project(Shared<Projector>)
-        case window(index: Int, Shared<WindowDefinition>)
+        case validate(Ref<Shared<Validator>>)
+        case dedup(index: Int, Ref<Shared<DedupDefinition>>)
+        case enrich(Ref<Enricher>)
+        case filter(Ref<Shared<EventFilter>>)
+        case project(Ref<Shared<Projector>>)
+        case window(index: Int, Ref<Shared<WindowDefinition>>)
     }
 
     /// An immutable value behind a reference.
@@ -27,6 +31,24 @@ public final class Pipeline {
         init(_ value: Value) { self.value = value }
     }
 
+    /// An uncounted reference to an object the pipeline owns (`owners`).
+    struct Ref<Object: AnyObject> {
+        private let unmanaged: Unmanaged<Object>
+
+        init(_ object: Object, ownedBy owners: inout [AnyObject]) {
+            owners.append(object)
+            unmanaged = Unmanaged.passUnretained(object)
+        }
+
+        /// Calls `body` with the object, without retaining it.
+        @inline(__always)
+        func with<R>(_ body: (Object) throws -> R) rethrows -> R {
+            try unmanaged._withUnsafeGuaranteedRef(body)
+        }
+    }
+
+    /// The objects the stages refer to.
+    private let owners: [AnyObject]
     public let definition: PipelineDefinition
     let stages: [Stage]
     public let enrichers: [Enricher]
@@ -44,24 +66,26 @@ public final class Pipeline {
         self.definition = definition
         var stages: [Stage] = []
         var enrichers: [Enricher] = []
+        var owners: [AnyObject] = []
         for (index, op) in definition.operators.enumerated() {
             switch op {
             case .parseJSON: stages.append(.parse)
-            case .validate(let v): stages.append(.validate(Shared(Validator(v))))
-            case .dedup(let d): stages.append(.dedup(index: index, Shared(d)))
+            case .validate(let v): stages.append(.validate(Ref(Shared(Validator(v)), ownedBy: &owners)))
+            case .dedup(let d): stages.append(.dedup(index: index, Ref(Shared(d), ownedBy: &owners)))
             case .enrich(let e):
                 let enricher = try Enricher(
                     e, fileSystem: fileSystem, checkInterval: definition.execution.tableReloadInterval, now: now,
                     resolve: definition.resolvePath)
                 enrichers.append(enricher)
-                stages.append(.enrich(enricher))
-            case .filter(let f): stages.append(.filter(Shared(EventFilter(f))))
-            case .project(let p): stages.append(.project(Shared(Projector(p))))
-            case .window(let w): stages.append(.window(index: index, Shared(w)))
+                stages.append(.enrich(Ref(enricher, ownedBy: &owners)))
+            case .filter(let f): stages.append(.filter(Ref(Shared(EventFilter(f)), ownedBy: &owners)))
+            case .project(let p): stages.append(.project(Ref(Shared(Projector(p)), ownedBy: &owners)))
+            case .window(let w): stages.append(.window(index: index, Ref(Shared(w), ownedBy: &owners)))
             }
         }
         self.stages = stages
         self.enrichers = enrichers
+        self.owners = owners
     }
 
     /// Reloads tables whose files changed (paced by the reload interval). Returns the errors

@@ -127,6 +127,7 @@ for round in 1...(pipelineOnly ? 1 : 3) {
                 outputs += result.outputs.count
                 changelog += result.changelog.count
                 task.markCommitted(result.nextOffset)
+                task.recycle(result.outputs)  // as the batch loop does once the outputs are sent
             }
             start += batch
         }
