@@ -65,6 +65,20 @@ import Testing
         #expect(try restored.process(records([("b", 2)], from: 1)).statistics.inputRecords == 0)
     }
 
+    @Test func aRecycledOutputBlockHoldsOnlyTheNextBatchsRecords() throws {
+        let p = try pipeline()
+        let task = p.makeTask(for: tp)
+        let first = try task.process(records([("a", 1), ("b", 2)], from: 0))
+        #expect(first.outputs.count == 2)
+        task.markCommitted(first.nextOffset)
+        task.recycle(first.outputs)
+        // The caller's copy is untouched by the reuse.
+        #expect(first.outputs.count == 2 && first.outputs.map(\.topic) == ["out", "out"])
+        let second = try task.process(records([("c", 3)], from: 2))
+        #expect(second.outputs.count == 1)
+        #expect(second.outputs.first.flatMap { Fixtures.string($0.value) }?.contains(#""id":"c""#) == true)
+    }
+
     @Test func aNeverCommittedPartitionRewindsToWhereItFirstRead() throws {
         let p = try pipeline()
         let task = p.makeTask(for: tp)
