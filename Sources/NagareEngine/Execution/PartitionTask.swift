@@ -105,9 +105,12 @@ public final class PartitionTask {
     /// aborts the batch and stops.
     public func process(_ records: some Sequence<Record>) throws(EngineError) -> TaskBatchResult {
         var result = TaskBatchResult(topicPartition: topicPartition)
-        if let spare = spareOutputs {
-            result.outputs = spare
-            spareOutputs = nil  // the block's storage is then referenced once: no copy on append
+        if var spare = spareOutputs {
+            // Emptied only now: when it was handed back, the sent batch's result still referred to
+            // it, and emptying a shared array allocates a new one.
+            spareOutputs = nil
+            spare.removeAll()
+            result.outputs = consume spare
         }
         let definition = pipeline.definition
         var closed: [WindowAggregator.Result] = []
@@ -325,9 +328,7 @@ public final class PartitionTask {
     /// for the next batch to reuse. Called between batches, never while `process` runs.
     public func recycle(_ outputs: OutgoingRecordBlock) {
         guard outputs.bytes.capacity <= Self.maxSpareOutputBytes else { return }
-        var block = outputs
-        block.removeAll()
-        spareOutputs = block
+        spareOutputs = outputs
     }
 
     // MARK: - Commit
