@@ -78,6 +78,32 @@ import Testing
         }
     }
 
+    /// A task's `Local` enriches as the enricher does, keeps the tables it took until it is
+    /// refreshed (a batch sees one version), and takes reloaded rules with an emptied cache.
+    @Test func aLocalSeesReloadedTablesOnlyAfterItsRefresh() throws {
+        let fs = TestFileSystem(["sites.csv": Self.sites, "geo.csv": Self.geo, "ua.yml": Self.rules])
+        let enricher = try makeEnricher(fs)
+        var local = enricher.makeLocal()
+        let input = #"{"site_id":"s3","ip":"203.0.113.9","ua":"Mozilla/5.0 (iPhone) Firefox/1"}"#
+        var byLocal = Fixtures.event(input)
+        var byEnricher = Fixtures.event(input)
+        local.enrich(&byLocal)
+        enricher.enrich(&byEnricher)
+        #expect(byLocal == byEnricher)
+        #expect(byLocal["site_name"] == .string("unknown") && byLocal["device"] == .string("mobile"))
+
+        fs.write("sites.csv", Self.sites + "s3,Breakaway,cycling,acct-3\n")
+        fs.write("ua.yml", "device:\n  - contains: [iPhone]\n    value: phone\nbrowser:\n  - contains: [Firefox/]\n    value: Firefox\n")
+        #expect(enricher.refreshTables(now: .seconds(5)).isEmpty)
+        var stale = Fixtures.event(input)
+        local.enrich(&stale)
+        #expect(stale["site_name"] == .string("unknown") && stale["device"] == .string("mobile"))
+        local.refresh(from: enricher)
+        var fresh = Fixtures.event(input)
+        local.enrich(&fresh)
+        #expect(fresh["site_name"] == .string("Breakaway") && fresh["device"] == .string("phone"))
+    }
+
     @Test func reloadsTablesWhenTheFileChangesAfterTheCheckInterval() throws {
         let fs = TestFileSystem(["sites.csv": Self.sites, "geo.csv": Self.geo, "ua.yml": Self.rules])
         let enricher = try makeEnricher(fs)

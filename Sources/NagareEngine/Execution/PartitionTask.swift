@@ -20,6 +20,8 @@ public final class PartitionTask {
     /// element is mutated in place, where a dictionary's was copied out and back per event.
     private var dedups: [Deduplicator?]
     private var windows: [WindowAggregator?]
+    /// The task's own handle on each enrichment (its tables as of this batch and its own cache).
+    private var enrichers: [Enricher.Local?]
     /// Reused for every output event, whose bytes are then copied into the batch's block.
     private var outputBuffer = JSONBuffer(minimumCapacity: 1024)
     /// The next offset to read as of the last commit (or restore); nil before the first.
@@ -50,10 +52,12 @@ public final class PartitionTask {
         stages = pipeline.stages.map { $0 }
         dedups = Array(repeating: nil, count: pipeline.stages.count)
         windows = Array(repeating: nil, count: pipeline.stages.count)
+        enrichers = Array(repeating: nil, count: pipeline.stages.count)
         for stage in pipeline.stages {
             switch stage {
             case .dedup(let index, let d): dedups[index] = Deduplicator(d.with(\.value))
             case .window(let index, let w): windows[index] = WindowAggregator(w.with(\.value))
+            case .enrich(let index, let e): enrichers[index] = e.with { $0.makeLocal() }
             default: break
             }
         }
@@ -105,6 +109,8 @@ public final class PartitionTask {
     /// aborts the batch and stops.
     public func process(_ records: some Sequence<Record>) throws(EngineError) -> TaskBatchResult {
         var result = TaskBatchResult(topicPartition: topicPartition)
+        // Tables reload between batches: each batch starts from the current ones.
+        for case .enrich(let index, let e) in stages { e.with { enrichers[index]!.refresh(from: $0) } }
         if var spare = spareOutputs {
             // Emptied only now: when it was handed back, the sent batch's result still referred to
             // it, and emptying a shared array allocates a new one.
@@ -201,8 +207,8 @@ public final class PartitionTask {
                 }
                 eventTime = time
                 if dedups[index]!.isDuplicate(key: key, eventTime: time) { return .duplicate }
-            case .enrich(let enricher):
-                enricher.with { $0.enrich(&event) }
+            case .enrich(let index, _):
+                enrichers[index]!.enrich(&event)
             case .filter(let filter):
                 if !filter.with({ $0.value.keeps(event) }) { return .filtered }
             case .project(let projector):

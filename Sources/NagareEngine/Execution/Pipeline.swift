@@ -19,7 +19,7 @@ public final class Pipeline {
         case parse
         case validate(Ref<Shared<Validator>>)
         case dedup(index: Int, Ref<Shared<DedupDefinition>>)
-        case enrich(Ref<Enricher>)
+        case enrich(index: Int, Ref<Enricher>)
         case filter(Ref<Shared<EventFilter>>)
         case project(Ref<Shared<Projector>>)
         case window(index: Int, Ref<Shared<WindowDefinition>>)
@@ -77,7 +77,7 @@ public final class Pipeline {
                     e, fileSystem: fileSystem, checkInterval: definition.execution.tableReloadInterval, now: now,
                     resolve: definition.resolvePath)
                 enrichers.append(enricher)
-                stages.append(.enrich(Ref(enricher, ownedBy: &owners)))
+                stages.append(.enrich(index: index, Ref(enricher, ownedBy: &owners)))
             case .filter(let f): stages.append(.filter(Ref(Shared(EventFilter(f)), ownedBy: &owners)))
             case .project(let p): stages.append(.project(Ref(Shared(Projector(p)), ownedBy: &owners)))
             case .window(let w): stages.append(.window(index: index, Ref(Shared(w), ownedBy: &owners)))

@@ -15,9 +15,10 @@ public final class Enricher {
     public let userAgents: [(definition: EnrichDefinition.UserAgent, rules: ReloadingTable<UserAgentRules>)]
     private let unknown: JSONValue
     /// User agents repeat heavily, and classifying one costs a few dozen substring scans, so
-    /// results are cached per rules table; bounded by `maxCachedUserAgents`, cleared when full
-    /// or when the rules reload.
-    private let userAgentCache: Mutex<UserAgentCache>
+    /// results are cached per rules table (in each `Local`); bounded by `maxCachedUserAgents`,
+    /// cleared when full or when the rules reload.
+    /// The `Local` behind `enrich`.
+    private let shared: Mutex<Local>
     public static let maxCachedUserAgents = 10_000
 
     /// Loads every table; `resolve` maps a path from the definition to a file path.
@@ -59,7 +60,8 @@ public final class Enricher {
         self.lookups = lookups
         self.ipRanges = ranges
         self.userAgents = agents
-        self.userAgentCache = Mutex(UserAgentCache(count: agents.count))
+        self.shared = Mutex(Local(unknown: .string(definition.unknownValue), unknownText: definition.unknownValue,
+                                  userAgentCount: agents.count))
     }
 
     /// Checks every table's file (at most once per check interval) and reloads changed ones.
@@ -81,47 +83,92 @@ public final class Enricher {
         return errors
     }
 
+    /// Enriches one event. For code outside a partition task (tests, tools): tasks use their
+    /// own `Local`, which this wraps under a lock.
     public func enrich(_ event: inout Event) {
-        for (lookup, reloading) in lookups {
-            let table = reloading.table
-            let values = event[lookup.keyField].flatMap { Self.keyText($0) }.flatMap { table.values(for: $0) }
-            for (i, name) in table.fields.enumerated() { event[name] = values?[i] ?? unknown }
+        shared.withLock { local in
+            local.refresh(from: self)
+            local.enrich(&event)
         }
-        for (range, reloading) in ipRanges {
-            let table = reloading.table
-            // An address as it came in is parsed from the input's bytes, without decoding it.
-            let address =
-                event.withPlainStringBytes(of: range.field, IPv4RangeTable.parseAddress(utf8:))
-                ?? event[range.field]?.stringValue.flatMap(IPv4RangeTable.parseAddress)
-            let values = address.flatMap { table.values(for: $0) }
-            for (i, name) in table.fields.enumerated() { event[name] = values?[i] ?? unknown }
+    }
+
+    /// A partition task's own handle on the enricher: the tables as of the start of its batch
+    /// and its own user-agent cache.
+    ///
+    /// Why per task: tasks of one process run on several threads, and every reference the
+    /// enrichment copied per event (the tables, their rows, the settings) was counted up and down
+    /// from all of them on the same objects, bouncing those cache lines between the cores; the
+    /// shared user-agent cache took a lock per event as well. A `Local` reads its copies in place
+    /// and owns its cache. Tables reload only between batches, so a batch sees one version, as it
+    /// did before.
+    public struct Local: Sendable {
+        private var lookups: [(keyField: String, table: KeyedTable)] = []
+        private var ipRanges: [(field: String, table: IPv4RangeTable)] = []
+        private var userAgents: [(field: String, rules: UserAgentRules, version: Int)] = []
+        private var cache: UserAgentCache
+        private let unknown: JSONValue
+        private let unknownText: String
+
+        /// Without tables until `refresh`.
+        init(unknown: JSONValue, unknownText: String, userAgentCount: Int) {
+            self.unknown = unknown
+            self.unknownText = unknownText
+            cache = UserAgentCache(count: userAgentCount)
         }
-        for (index, (agent, reloading)) in userAgents.enumerated() {
-            let rules = reloading.table
-            let version = reloading.reloadCount
-            let values: [JSONValue]
-            // A user agent as it came in (no escapes) is looked up by its bytes, undecoded.
-            let plain = event.withPlainStringBytes(of: agent.field) { bytes in
-                userAgentCache.withLock { $0.values(index, UserAgentCache.hash(bytes), bytes, version: version) }
+
+        /// Takes the enricher's current tables (after a reload, the new ones).
+        public mutating func refresh(from enricher: Enricher) {
+            lookups = enricher.lookups.map { ($0.definition.keyField, $0.table.table) }
+            ipRanges = enricher.ipRanges.map { ($0.definition.field, $0.table.table) }
+            userAgents = enricher.userAgents.map { ($0.definition.field, $0.rules.table, $0.rules.reloadCount) }
+        }
+
+        public mutating func enrich(_ event: inout Event) {
+            for i in lookups.indices {
+                let values = event[lookups[i].keyField].flatMap { Enricher.keyText($0) }.flatMap { lookups[i].table.values(for: $0) }
+                for (f, name) in lookups[i].table.fields.enumerated() { event[name] = values?[f] ?? unknown }
             }
-            if case .some(.some(let cached)) = plain {
-                values = cached
-            } else if let ua = event[agent.field]?.stringValue {
-                var utf8 = ua
-                values = utf8.withUTF8 { bytes in
-                    let hash = UserAgentCache.hash(bytes)
-                    if plain == nil, let cached = userAgentCache.withLock({ $0.values(index, hash, bytes, version: version) }) {
-                        return cached
-                    }
-                    let classified = rules.classify(ua, unknown: definition.unknownValue).map { JSONValue.string($0) }
-                    userAgentCache.withLock { $0.store(index, hash, Array(bytes), classified, version: version) }
-                    return classified
+            for i in ipRanges.indices {
+                // An address as it came in is parsed from the input's bytes, without decoding it.
+                let address =
+                    event.withPlainStringBytes(of: ipRanges[i].field, IPv4RangeTable.parseAddress(utf8:))
+                    ?? event[ipRanges[i].field]?.stringValue.flatMap(IPv4RangeTable.parseAddress)
+                let values = address.flatMap { ipRanges[i].table.values(for: $0) }
+                for (f, name) in ipRanges[i].table.fields.enumerated() { event[name] = values?[f] ?? unknown }
+            }
+            for i in userAgents.indices {
+                let version = userAgents[i].version
+                let values: [JSONValue]
+                // A user agent as it came in (no escapes) is looked up by its bytes, undecoded.
+                let plain = event.withPlainStringBytes(of: userAgents[i].field) { bytes in
+                    cache.values(i, UserAgentCache.hash(bytes), bytes, version: version)
                 }
-            } else {
-                values = rules.fieldNames.map { _ in unknown }
+                if case .some(.some(let cached)) = plain {
+                    values = cached
+                } else if let ua = event[userAgents[i].field]?.stringValue {
+                    var utf8 = ua
+                    values = utf8.withUTF8 { bytes in
+                        let hash = UserAgentCache.hash(bytes)
+                        if plain == nil, let cached = cache.values(i, hash, bytes, version: version) {
+                            return cached
+                        }
+                        let classified = userAgents[i].rules.classify(ua, unknown: unknownText).map { JSONValue.string($0) }
+                        cache.store(i, hash, Array(bytes), classified, version: version)
+                        return classified
+                    }
+                } else {
+                    values = userAgents[i].rules.fieldNames.map { _ in unknown }
+                }
+                for (f, name) in userAgents[i].rules.fieldNames.enumerated() { event[name] = values[f] }
             }
-            for (i, name) in rules.fieldNames.enumerated() { event[name] = values[i] }
         }
+    }
+
+    /// A new `Local` with the current tables and an empty cache.
+    public func makeLocal() -> Local {
+        var local = Local(unknown: unknown, unknownText: definition.unknownValue, userAgentCount: userAgents.count)
+        local.refresh(from: self)
+        return local
     }
 
     /// Lookup keys: strings as they are, integers as decimal text (a CSV key `42` matches a
@@ -139,7 +186,7 @@ public final class Enricher {
 /// Keyed by a hash of the agent's UTF-8 and checked against its bytes, so a hit needs neither a
 /// `String` nor hashing ~120 bytes with the standard (keyed, collision-resistant) hasher: the
 /// agents come from the input, but a collision only costs a longer bucket scan.
-private struct UserAgentCache: Sendable {
+struct UserAgentCache: Sendable {
     struct Entry: Sendable {
         var bytes: [UInt8]
         var values: [JSONValue]
