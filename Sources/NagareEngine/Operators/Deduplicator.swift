@@ -126,17 +126,30 @@ public struct Deduplicator: Sendable {
             maxEventTimeChanged = true
         }
         let limit = horizon
-        let seen = times[key]
+        // Stored first and put back in the rare cases that keep the old entry: one hash and
+        // probe for a new key (most events), where looking up and then storing took two.
+        let seen = times.updateValue(Entry(time: eventTime, block: nextBlock), forKey: key)
         if let seen, seen.time >= limit {
-            if abs(seen.time &- eventTime) <= windowMilliseconds { return true }
+            if abs(seen.time &- eventTime) <= windowMilliseconds {
+                times[key] = seen
+                return true
+            }
             // A much older occurrence: not a duplicate, and the newer time stays remembered.
-            if seen.time > eventTime { return false }
+            if seen.time > eventTime {
+                times[key] = seen
+                return false
+            }
         }
         // Older than anything still remembered: holding it would only expire it at once.
-        if eventTime < limit { return false }
+        if eventTime < limit {
+            times[key] = seen
+            return false
+        }
         let size = 12 + key.utf8.count
-        if currentBytes + size > Self.maxBlockBytes { sealCurrentBlock() }
-        times[key] = Entry(time: eventTime, block: nextBlock)
+        if currentBytes + size > Self.maxBlockBytes {
+            sealCurrentBlock()
+            times[key] = Entry(time: eventTime, block: nextBlock)
+        }
         if let seen {
             if seen.block != nextBlock {
                 loseKey(of: seen.block)

@@ -104,17 +104,22 @@ public struct WindowAggregator: Sendable {
         // Windows holding t: starts s (multiples of hop) with s ≤ t < s + size.
         let lastStart = Self.floor(eventTime, to: hop)
         var start = lastStart
-        var anyOpen = false
-        var newWindows = 0
+        var openCandidates = 0
         while start > eventTime &- size {
-            if !isClosed(start: start, watermark: mark) {
-                anyOpen = true
-                if windows[start]?[key] == nil { newWindows += 1 }
-            }
+            if !isClosed(start: start, watermark: mark) { openCandidates += 1 }
             start &-= hop
         }
-        guard anyOpen else { return .late }
-        guard openWindowCount + newWindows <= definition.maxOpenWindows else { return .stateFull }
+        guard openCandidates > 0 else { return .late }
+        // Which of them are new needs a lookup each; only when the limit is that close.
+        if openWindowCount + openCandidates > definition.maxOpenWindows {
+            var newWindows = 0
+            start = lastStart
+            while start > eventTime &- size {
+                if !isClosed(start: start, watermark: mark), windows[start]?[key] == nil { newWindows += 1 }
+                start &-= hop
+            }
+            guard openWindowCount + newWindows <= definition.maxOpenWindows else { return .stateFull }
+        }
         start = lastStart
         while start > eventTime &- size {
             if !isClosed(start: start, watermark: mark) {
