@@ -73,10 +73,6 @@ public struct OutgoingRecordBlock: Sendable {
             timestampMilliseconds: timestampMilliseconds ?? .min, headers: -1))
     }
 
-    public mutating func append(contentsOf other: OutgoingRecordBlock) {
-        for record in other { append(record) }
-    }
-
     /// Forgets the records, keeping the memory.
     public mutating func removeAll() {
         topics.removeAll(keepingCapacity: true)

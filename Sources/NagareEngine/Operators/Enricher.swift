@@ -13,12 +13,11 @@ public final class Enricher {
     public let lookups: [(definition: EnrichDefinition.Lookup, table: ReloadingTable<KeyedTable>)]
     public let ipRanges: [(definition: EnrichDefinition.IPRange, table: ReloadingTable<IPv4RangeTable>)]
     public let userAgents: [(definition: EnrichDefinition.UserAgent, rules: ReloadingTable<UserAgentRules>)]
-    private let unknown: JSONValue
-    /// User agents repeat heavily, and classifying one costs a few dozen substring scans, so
-    /// results are cached per rules table (in each `Local`); bounded by `maxCachedUserAgents`,
-    /// cleared when full or when the rules reload.
     /// The `Local` behind `enrich`.
     private let shared: Mutex<Local>
+    /// User agents repeat heavily, and classifying one costs a few dozen substring scans, so
+    /// each `Local` caches results per rules table; bounded by this, cleared when full or when
+    /// the rules reload.
     public static let maxCachedUserAgents = 10_000
 
     /// Loads every table; `resolve` maps a path from the definition to a file path.
@@ -27,7 +26,6 @@ public final class Enricher {
         now: Duration, resolve: (String) -> String
     ) throws(EngineError) {
         self.definition = definition
-        self.unknown = .string(definition.unknownValue)
         var lookups: [(EnrichDefinition.Lookup, ReloadingTable<KeyedTable>)] = []
         for lookup in definition.lookups {
             let path = resolve(lookup.table)
@@ -60,8 +58,7 @@ public final class Enricher {
         self.lookups = lookups
         self.ipRanges = ranges
         self.userAgents = agents
-        self.shared = Mutex(Local(unknown: .string(definition.unknownValue), unknownText: definition.unknownValue,
-                                  userAgentCount: agents.count))
+        self.shared = Mutex(Local(unknownText: definition.unknownValue, userAgentCount: agents.count))
     }
 
     /// Checks every table's file (at most once per check interval) and reloads changed ones.
@@ -110,8 +107,8 @@ public final class Enricher {
         private let unknownText: String
 
         /// Without tables until `refresh`.
-        init(unknown: JSONValue, unknownText: String, userAgentCount: Int) {
-            self.unknown = unknown
+        init(unknownText: String, userAgentCount: Int) {
+            self.unknown = .string(unknownText)
             self.unknownText = unknownText
             cache = UserAgentCache(count: userAgentCount)
         }
@@ -166,7 +163,7 @@ public final class Enricher {
 
     /// A new `Local` with the current tables and an empty cache.
     public func makeLocal() -> Local {
-        var local = Local(unknown: unknown, unknownText: definition.unknownValue, userAgentCount: userAgents.count)
+        var local = Local(unknownText: definition.unknownValue, userAgentCount: userAgents.count)
         local.refresh(from: self)
         return local
     }
@@ -186,7 +183,7 @@ public final class Enricher {
 /// Keyed by a hash of the agent's UTF-8 and checked against its bytes, so a hit needs neither a
 /// `String` nor hashing ~120 bytes with the standard (keyed, collision-resistant) hasher: the
 /// agents come from the input, but a collision only costs a longer bucket scan.
-struct UserAgentCache: Sendable {
+private struct UserAgentCache: Sendable {
     struct Entry: Sendable {
         var bytes: [UInt8]
         var values: [JSONValue]
