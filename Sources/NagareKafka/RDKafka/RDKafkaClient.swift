@@ -119,6 +119,12 @@ final class RDKafkaClient: @unchecked Sendable {
 
     func stopPollThread() {
         if pollThreadRunning.exchange(false, ordering: .sequentiallyConsistent) {
+            // Wake the thread's poll rather than wait out its timeout (an admin client's close
+            // had taken ~90 ms of `nagare run`'s start-up).
+            if let queue = rd_kafka_queue_get_main(handle) {
+                rd_kafka_queue_yield(queue)
+                rd_kafka_queue_destroy(queue)
+            }
             pollThreadDone.wait()
         }
     }
@@ -257,6 +263,10 @@ final class RDKafkaClient: @unchecked Sendable {
                 guard let rk, let opaque else { return }
                 let context = Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
                 RDKafkaClient.rebalance(rk, err, partitions, context)
+                // The poll that served this callback returns now rather than waiting out its
+                // timeout for records: the caller has an assignment change to apply first
+                // (at start-up the first poll had waited ~100 ms with the partitions assigned).
+                rd_kafka_yield(rk)
             }
         }
     }
