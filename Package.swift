@@ -39,6 +39,8 @@ let package = Package(
         .target(name: "NagareCore", swiftSettings: swiftSettings),
         // The CPU's CRC-32C instruction, for the broker's check of every produced batch.
         .target(name: "CCRC32C"),
+        // glibc malloc's thresholds (`mallopt`), for the long-running processes.
+        .target(name: "CAllocator"),
         .target(name: "NagareWire", dependencies: ["NagareCore", "CCRC32C"], swiftSettings: swiftSettings),
         // Durable partition logs: segments, indexes, recovery, retention, compaction. No NIO, so
         // it is tested on its own.
@@ -98,7 +100,7 @@ let package = Package(
         .target(
             name: "NagareRuntime",
             dependencies: [
-                "NagareCore", "NagareKafka", "NagareBroker", "NagareEngine", "NagareStore", "NagareHTTP",
+                "NagareCore", "NagareKafka", "NagareBroker", "NagareEngine", "NagareStore", "NagareHTTP", "CAllocator",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -61,8 +61,10 @@ struct BrokerCommand: AsyncParsableCommand {
 
     func run() async throws {
         ParentWatch.startIfRequested(grace: .seconds(5))
+        let allocator = AllocatorTuning.apply()
         StandardErrorLog.bootstrap(level: Logger.Level(rawValue: logLevel) ?? .info)
         let logger = Logger(label: "nagare.broker")
+        logger.info("\(allocator)")
         let configuration = try brokerConfiguration()
         let runner: BrokerRunner
         do { runner = try BrokerRunner(configuration: configuration, logger: logger) } catch {

@@ -97,7 +97,9 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         ParentWatch.startIfRequested()
+        let allocator = AllocatorTuning.apply()
         let logger = client.logger("nagare.run")
+        logger.debug("\(allocator)")
         let statusAddress = try statusAddress()
         let authToken = try auth.token()
         let definition: PipelineDefinition

@@ -76,7 +76,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         ParentWatch.startIfRequested()
+        let allocator = AllocatorTuning.apply()
         let logger = client.logger("nagare.serve")
+        logger.debug("\(allocator)")
         let options = try options()
         var specs: [DatasourceSpec] = []
         for path in config {

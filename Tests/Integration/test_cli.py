@@ -2,6 +2,7 @@
 other side, against librdkafka's mock cluster and against `nagare broker`.
 """
 import json
+import os
 
 import pytest
 from confluent_kafka import Consumer, TopicPartition
@@ -121,3 +122,19 @@ def test_unreachable_broker_is_a_clear_error_not_a_hang(nagare_bin):
              "--property", "socket.connection.setup.timeout.ms=1000"], timeout=60)
     assert r.returncode != 0
     assert "error" in r.stderr.lower()
+
+
+@pytest.mark.parametrize("tunables, expected", [
+    (None, "malloc keeps up to 256 MiB of freed memory for reuse (mmap threshold 32 MiB)"),
+    ("glibc.malloc.trim_threshold=1048576", "malloc settings left to GLIBC_TUNABLES"),
+])
+def test_broker_sets_malloc_thresholds_unless_glibc_tunables_do(nagare_bin, tmp_path, tunables, expected):
+    env = dict(os.environ)
+    env.pop("GLIBC_TUNABLES", None)
+    if tunables:
+        env["GLIBC_TUNABLES"] = tunables
+    p = Process([nagare_bin, "broker", "--data-dir", str(tmp_path / "data"), "--listen", "127.0.0.1:0"], env=env)
+    assert p.first_line().startswith("listening on ")
+    assert p.stop() == 0
+    log = p.proc.stderr.read()
+    assert expected in log, log
