@@ -240,7 +240,7 @@ public final class BatchLoop {
                 let task = UncheckedTask(tasks[polled.order[index]]!)
                 let records = polled.groups[index]
                 group.addTask {
-                    .processed(index, Result { () throws(EngineError) in try task.value.process(records.joined()) })
+                    .processed(index, Result { () throws(EngineError) in try task.value.process(runs: records) })
                 }
             }
             let workers = settings.parallelism > 0 ? settings.parallelism : Self.processorCount

@@ -123,7 +123,7 @@ for round in 1...(pipelineOnly ? 1 : 3) {
         var start = 0
         while start < records.map(\.count).max()! {
             for (p, task) in tasks.enumerated() where start < records[p].count {
-                let result = try task.process(records[p][start..<min(start + batch, records[p].count)])
+                let result = try task.process(runs: CollectionOfOne(records[p][start..<min(start + batch, records[p].count)]))
                 outputs += result.outputs.count
                 changelog += result.changelog.count
                 task.markCommitted(result.nextOffset)
