@@ -24,6 +24,8 @@ public final class PartitionTask {
     private var enrichers: [Enricher.Local?]
     /// Reused for every output event, whose bytes are then copied into the batch's block.
     private var outputBuffer = JSONBuffer(minimumCapacity: 1024)
+    /// The last output event, whose storage the next record's parse reuses.
+    private var scratchEvent = Event()
     /// The next offset to read as of the last commit (or restore); nil before the first.
     public private(set) var committedOffset: Offset?
     /// The next offset to read after what has been processed.
@@ -177,6 +179,7 @@ public final class PartitionTask {
                         timestampMilliseconds: eventTime ?? record.pointee.timestampMilliseconds)
                 }
             }
+            scratchEvent = event
             result.statistics.outputRecords += 1
         case .duplicate:
             result.statistics.duplicates += 1
@@ -209,9 +212,10 @@ public final class PartitionTask {
         late: inout LateNotice?
     ) -> RecordOutcome {
         guard let value else { return .rejected("record has no value") }
-        var event: Event
+        var event = Event()
+        swap(&event, &scratchEvent)
         do {
-            event = try JSONScanner.parseEvent(value)
+            try JSONScanner.parseEvent(value, reusing: &event)
         } catch {
             return .rejected(error.description)
         }

@@ -37,7 +37,7 @@ public struct Event: Sendable {
     }
 
     /// The bytes the event was parsed from; empty for an event built in code.
-    let input: [UInt8]
+    private(set) var input: [UInt8]
     /// The fields in order.
     var slots: [FieldSlot]
     /// The fields held as values (appended, replaced, renamed, or built in code); `.held` slots
@@ -71,16 +71,30 @@ public struct Event: Sendable {
 
     /// An event over `input` whose object spans `objectStart...objectEnd` and whose fields are
     /// `slots`; the scanner has validated all of it.
-    init(input: [UInt8], slots: [FieldSlot], names: NameFilter, objectStart: Int, objectEnd: Int) {
+    init(
+        input: [UInt8], slots: [FieldSlot], held: [Field] = [], names: NameFilter, objectStart: Int, objectEnd: Int
+    ) {
         self.input = input
         self.slots = slots
-        self.held = []
+        self.held = held
         self.names = names
         self.splice = Splice(
             objectStart: UInt32(objectStart), objectEnd: UInt32(objectEnd), inputFieldCount: UInt32(slots.count))
     }
 
     public var count: Int { slots.count }
+
+    /// Empties the event, handing its slot and held-field storage (emptied, capacity kept) to
+    /// `slots` and `held` for the next parse.
+    mutating func release(slots: inout [FieldSlot], held: inout [Field]) {
+        swap(&slots, &self.slots)
+        swap(&held, &self.held)
+        slots.removeAll(keepingCapacity: true)
+        held.removeAll(keepingCapacity: true)
+        input = []
+        names = NameFilter()
+        splice = nil
+    }
 
     /// Every field, decoded.
     public var fields: [Field] {

@@ -39,6 +39,29 @@ public struct JSONScanner {
     /// Parses one event object from `bytes`. The event keeps `bytes` (the same array storage,
     /// not a copy) and decodes values from it when they are read.
     public static func parseEvent(_ bytes: [UInt8]) throws(JSONParseError) -> Event {
+        var slots: [FieldSlot] = []
+        slots.reserveCapacity(expectedFieldCount)
+        let object = try scan(bytes, into: &slots)
+        return Event(
+            input: bytes, slots: slots, names: object.names, objectStart: object.start, objectEnd: object.end)
+    }
+
+    /// `parseEvent` into `event`, whose arrays are reused when nothing else shares them: a
+    /// partition task parses every record into the same event, so the slots and appended fields
+    /// need no allocation per record. On an error `event` is left empty.
+    public static func parseEvent(_ bytes: [UInt8], reusing event: inout Event) throws(JSONParseError) {
+        var slots: [FieldSlot] = []
+        var held: [Event.Field] = []
+        event.release(slots: &slots, held: &held)
+        if slots.capacity < expectedFieldCount { slots.reserveCapacity(expectedFieldCount) }
+        let object = try scan(bytes, into: &slots)
+        event = Event(
+            input: bytes, slots: slots, held: held, names: object.names, objectStart: object.start,
+            objectEnd: object.end)
+    }
+
+    /// Scans `bytes` as an event object, appending its fields to `slots` (empty on entry).
+    private static func scan(_ bytes: [UInt8], into slots: inout [FieldSlot]) throws(JSONParseError) -> ScannedObject {
         guard bytes.count <= maxInputBytes else {
             throw JSONParseError(
                 offset: 0, reason: "event of \(bytes.count) bytes is longer than the \(maxInputBytes) supported")
@@ -47,14 +70,12 @@ public struct JSONScanner {
         let result: Result<ScannedObject, JSONParseError> = bytes.withUnsafeBufferPointer { buffer in
             var scanner = JSONScanner(bytes: buffer)
             do throws(JSONParseError) {
-                return .success(try scanner.scanTopLevel())
+                return .success(try scanner.scanTopLevel(into: &slots))
             } catch {
                 return .failure(error)
             }
         }
-        let object = try result.get()
-        return Event(
-            input: bytes, slots: object.slots, names: object.names, objectStart: object.start, objectEnd: object.end)
+        return try result.get()
     }
 
     /// Parses one event object from `bytes`, which are copied: the event outlives the pointer.
@@ -71,7 +92,6 @@ public struct JSONScanner {
 
     /// The top-level object: its fields, and the offsets of its `{` and `}`.
     struct ScannedObject {
-        var slots: [FieldSlot]
         var names: NameFilter
         var start: Int
         var end: Int
@@ -81,14 +101,12 @@ public struct JSONScanner {
     /// array is allocated once.
     static let expectedFieldCount = 16
 
-    private mutating func scanTopLevel() throws(JSONParseError) -> ScannedObject {
+    private mutating func scanTopLevel(into slots: inout [FieldSlot]) throws(JSONParseError) -> ScannedObject {
         skipWhitespace()
         guard index < bytes.count else { throw fail("expected '{', found end of input") }
         guard bytes[index] == UInt8(ascii: "{") else { throw fail("expected '{' at the start of an event") }
         let start = index
         index += 1
-        var slots: [FieldSlot] = []
-        slots.reserveCapacity(Self.expectedFieldCount)
         var names = NameFilter()
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
@@ -129,7 +147,7 @@ public struct JSONScanner {
         let end = index - 1
         skipWhitespace()
         if index < bytes.count { throw fail("unexpected data after the event object") }
-        return ScannedObject(slots: slots, names: names, start: start, end: end)
+        return ScannedObject(names: names, start: start, end: end)
     }
 
     /// Rejects a name equal to an earlier one. Names without escapes compare as bytes (lengths
