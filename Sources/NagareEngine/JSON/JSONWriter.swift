@@ -97,6 +97,12 @@ public enum JSONWriter {
             // The worst case, every byte a `\u00XX`, reserved once for the whole string.
             buffer.reserve(2 + 6 * utf8.count)
             buffer.appendUnchecked(UInt8(ascii: "\""))
+            if let base = utf8.baseAddress, !needsEscaping(UnsafeRawPointer(base), count: utf8.count) {
+                // Most strings (names, table values, identifiers): one copy.
+                buffer.appendUnchecked(utf8)
+                buffer.appendUnchecked(UInt8(ascii: "\""))
+                return
+            }
             var runStart = 0
             var i = 0
             let raw = UnsafeRawPointer(utf8.baseAddress)
@@ -132,6 +138,29 @@ public enum JSONWriter {
             buffer.appendUnchecked(UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
             buffer.appendUnchecked(UInt8(ascii: "\""))
         }
+    }
+
+    /// Whether any of `count` bytes at `bytes` is a quote, a backslash or a control character,
+    /// tested a word at a time; the last word overlaps the one before it rather than being
+    /// assembled, and a string shorter than a word is tested byte by byte.
+    @inline(__always)
+    private static func needsEscaping(_ bytes: UnsafeRawPointer, count: Int) -> Bool {
+        guard count >= 8 else {
+            for i in 0..<count {
+                let c = bytes.load(fromByteOffset: i, as: UInt8.self)
+                if c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { return true }
+            }
+            return false
+        }
+        var i = 0
+        while i + 8 <= count {
+            if SWAR.needsAttention(bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self), nonASCII: false) {
+                return true
+            }
+            i += 8
+        }
+        return i < count
+            && SWAR.needsAttention(bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self), nonASCII: false)
     }
 
     private static func hexDigit(_ nibble: UInt8) -> UInt8 {
