@@ -220,18 +220,23 @@ public final class PartitionTask {
             return .rejected(error.description)
         }
         var eventTime: Int64?
+        /// The event time as the validator parsed it, so that dedup and windows need not again.
+        var checkedTime: Int64?
         for stage in stages {
             switch stage {
             case .parse:
                 continue
             case .validate(let validator):
-                if let reason = validator.with({ $0.value.check(event) }) { return .rejected(reason) }
+                let timeField = pipeline.definition.eventTimeField
+                if let reason = validator.with({ $0.value.check(event, timestampField: timeField, timestamp: &checkedTime) }) {
+                    return .rejected(reason)
+                }
             case .dedup(let index, let d):
                 let keyField = d.with { $0.value.keyField }
                 guard let key = event[keyField].flatMap(Enricher.keyText) else {
                     return .rejected("dedup key field \"\(keyField)\" is missing or not a string or integer")
                 }
-                guard let time = eventTime ?? self.eventTime(of: event, timestamp) else {
+                guard let time = eventTime ?? checkedTime ?? self.eventTime(of: event, timestamp) else {
                     return .rejected(missingEventTimeReason)
                 }
                 eventTime = time
@@ -247,7 +252,7 @@ public final class PartitionTask {
                 guard let key = event[keyField].flatMap(Enricher.keyText) else {
                     return .rejected("window key field \"\(keyField)\" is missing or not a string or integer")
                 }
-                guard let time = eventTime ?? self.eventTime(of: event, timestamp) else {
+                guard let time = eventTime ?? checkedTime ?? self.eventTime(of: event, timestamp) else {
                     return .rejected(missingEventTimeReason)
                 }
                 eventTime = time

@@ -8,10 +8,19 @@ public struct Validator: Sendable {
 
     /// nil when the event is valid, else why not, naming the field.
     public func check(_ event: Event) -> String? {
+        var time: Int64?
+        return check(event, timestampField: nil, timestamp: &time)
+    }
+
+    /// `check`, also setting `timestamp` to the value of the required timestamp field named
+    /// `timestampField` (the pipeline's event time) when it checks it: the task then does not
+    /// parse it again.
+    public func check(_ event: Event, timestampField: String?, timestamp: inout Int64?) -> String? {
         for required in definition.required {
             // Timestamps are checked from the event's bytes where it can (see
             // `EventTimestamp.milliseconds(ofField:in:)`); only a failure reads the value.
-            if required.type == .timestamp, EventTimestamp.milliseconds(ofField: required.name, in: event) != nil {
+            if required.type == .timestamp, let time = EventTimestamp.milliseconds(ofField: required.name, in: event) {
+                if required.name == timestampField { timestamp = time }
                 continue
             }
             // Strings and numbers are checked by type, which an input field knows undecoded.
