@@ -131,6 +131,46 @@ import Testing
         #expect(String(decoding: JSONWriter.write(control), as: UTF8.self) == #"{"c":"\u0001é"}"#)
     }
 
+    /// Strings are tested a word at a time, the last (partial) word by an overlapping load and
+    /// strings under a word byte by byte: a character that needs escaping is found at every
+    /// position of every length around those boundaries, and a clean string is copied as it is.
+    @Test func writerEscapesAtEveryPositionOfShortAndLongStrings() {
+        func reference(_ s: String) -> String {
+            var out = "\""
+            for byte in s.utf8 {
+                switch byte {
+                case UInt8(ascii: "\""): out += "\\\""
+                case UInt8(ascii: "\\"): out += "\\\\"
+                case 0x0A: out += "\\n"
+                case 0x0D: out += "\\r"
+                case 0x09: out += "\\t"
+                case 0x08: out += "\\b"
+                case 0x0C: out += "\\f"
+                case 0..<0x20: out += "\\u00" + String(byte >> 4, radix: 16) + String(byte & 0xF, radix: 16)
+                default: out += String(decoding: [byte], as: UTF8.self)
+                }
+            }
+            return out + "\""
+        }
+        var buffer = JSONBuffer(minimumCapacity: 16)
+        for length in 0...26 {
+            let clean = String((0..<length).map { Character(UnicodeScalar(UInt8(ascii: "a") + UInt8($0 % 26))) })
+            buffer.removeAll()
+            JSONWriter.writeString(clean, into: &buffer)
+            #expect(String(decoding: buffer.bytes, as: UTF8.self) == "\"" + clean + "\"")
+            for position in 0..<length {
+                for special in ["\"", "\\", "\n", "\u{01}", "\u{1F}"] {
+                    var characters = Array(clean)
+                    characters[position] = Character(special)
+                    let text = String(characters)
+                    buffer.removeAll()
+                    JSONWriter.writeString(text, into: &buffer)
+                    #expect(String(decoding: buffer.bytes, as: UTF8.self) == reference(text), "length \(length) at \(position)")
+                }
+            }
+        }
+    }
+
     /// The writer reserves each piece's worst case in a reused buffer: strings far beyond its
     /// initial capacity, and integers at both ends of Int64, come out exactly.
     @Test func writerGrowsItsBufferAndWritesExtremeIntegers() throws {
