@@ -4,10 +4,10 @@ import NagareKafka
 
 /// Throughput of one exactly-once job over preloaded events.
 ///
-/// Back of the envelope (2 cores, broker on the same machine): `nagare run` spends ~6-9 µs of
+/// Back of the envelope (2 cores, broker on the same machine): `nagare run` spends ~4-7 µs of
 /// CPU per event (JSON, dedup, enrichment, window, the produced records, one transaction per
-/// batch; about half of it in librdkafka and memory management) and the broker ~1.3-2 µs
-/// serving the fetch and the appends: 150,000 to 235,000 events/s. quixstreams runs each event
+/// batch; about a third of it in librdkafka) and the broker ~0.8-2 µs serving the fetch and the
+/// appends: 170,000 to 310,000 events/s, with this VM's speed. quixstreams runs each event
 /// through Python and RocksDB, tens of µs to ~200 µs per event on one core: 5,000-30,000
 /// events/s.
 ///
