@@ -33,7 +33,7 @@ public enum AllocatorTuning {
             case .applied:
                 "malloc keeps up to \(AllocatorTuning.trimThreshold >> 20) MiB of freed memory for reuse (mmap threshold \(AllocatorTuning.mmapThreshold >> 20) MiB)"
             case .leftToEnvironment: "malloc settings left to GLIBC_TUNABLES"
-            case .unsupported: "malloc thresholds not set: not supported by this C library"
+            case .unsupported: "malloc thresholds not set: not glibc, or glibc refused the values"
             }
         }
     }
