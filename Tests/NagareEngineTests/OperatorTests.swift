@@ -107,6 +107,31 @@ import Testing
         #expect(dedup.entries == ["c": 12_000, "d": 15_001])
     }
 
+    @Test func aForgottenKeySeenAgainIsNewAndForgottenEntriesDoNotCountTowardsMaxKeys() throws {
+        var dedup = Deduplicator(DedupDefinition(keyField: "id", window: .seconds(10), maxKeys: 3))
+        var log: [StateChange] = []
+        _ = dedup.isDuplicate(key: "a", eventTime: 0)
+        _ = dedup.isDuplicate(key: "b", eventTime: 1_000)
+        log += dedup.takeChanges()
+        _ = dedup.isDuplicate(key: "c", eventTime: 20_000)
+        // Block 0 (a, b) is forgotten: its two entries are garbage, not stored keys.
+        log += dedup.takeChanges()
+        #expect(dedup.storedKeyCount == 1 && dedup.keyCount == 1)
+        // a again: not a duplicate of the forgotten one.
+        #expect(!seen(&dedup, "a", 20_500))
+        #expect(seen(&dedup, "a", 21_000))
+        // Two more keys: four would exceed maxKeys only if the garbage (b) counted.
+        _ = dedup.isDuplicate(key: "d", eventTime: 21_500)
+        #expect(dedup.evictedCount == 0 && dedup.storedKeyCount == 3)
+        _ = dedup.isDuplicate(key: "e", eventTime: 22_000)
+        #expect(dedup.evictedCount == 1 && dedup.entries == ["a": 20_500, "d": 21_500, "e": 22_000])
+        log += dedup.takeChanges()
+        var restored = Deduplicator(dedup.definition)
+        for change in compacted(log) { try restored.restore(change) }
+        try restored.finishRestore()
+        #expect(restored.entries == dedup.entries && restored.storedKeyCount == 3)
+    }
+
     @Test func aLargeBatchFillsSeveralBlocksEachUnderTheLimit() throws {
         var dedup = Deduplicator(DedupDefinition(keyField: "id", window: .seconds(3600)))
         let keys = (0..<30_000).map { "e-\(String(1_000_000_000 + $0).dropFirst())" }

@@ -6,10 +6,12 @@
 /// key), so the result does not depend on batch boundaries or hash order — a retried batch
 /// decides exactly as the first attempt would have.
 ///
-/// Expiry is decided by the lookup (an entry behind the horizon counts as absent); the memory
-/// is freed a block at a time, once the newest time of a batch's block falls behind the
-/// horizon. The eviction order needs a min-heap of every entry, which is built only when
-/// `maxKeys` is first exceeded and kept from then on.
+/// Expiry is decided by the lookup (an entry behind the horizon counts as absent); the keys
+/// are forgotten a block at a time, once the newest time of a batch's block falls behind the
+/// horizon. A forgotten block's entries stay in the table, as garbage the lookups skip, until
+/// the table is next rebuilt (when it would otherwise grow, or before an eviction), which drops
+/// them all in one pass (`DedupTable`). The eviction order needs a min-heap of every entry,
+/// which is built only when `maxKeys` is first exceeded and kept from then on.
 ///
 /// Changelog: the keys a batch adds are written as one record, a *block* (`b:<n>` → every
 /// (event time, key) of the block that is still remembered), not one record per key; a batch
@@ -22,30 +24,35 @@
 /// block and the newer time wins at restore. So a batch writes a few changelog records however
 /// many events it holds.
 ///
-/// Memory per key (64-bit): about `bytesPerKeyEstimate` bytes — the dictionary slot (16-byte
-/// `String` + 16-byte entry, at up to 75% load ≈ 43 B) and the block's key list (16 B); once
-/// `maxKeys` has been reached, also the eviction heap's entry (24 B, and up to as many again
-/// in stale entries before a rebuild) — plus, for keys longer than 15 UTF-8 bytes (which Swift
-/// cannot store inline), one shared heap allocation of the key's length + 32 B. Expired keys
-/// stay until their block goes, at most one batch's worth of keys beyond the window (and
-/// never beyond `maxKeys`). A million 11-byte `event_id`s take about 60 MB, 110 MB with the
-/// eviction heap.
+/// Memory per key (64-bit): about `bytesPerKeyEstimate` bytes — the table's slot (40 B, at
+/// 3/8 to 3/4 load ≈ 53-107 B) and the block's key list (16 B); once `maxKeys` has been
+/// reached, also the eviction heap's entry (24 B, and up to as many again in stale entries
+/// before a rebuild) — plus, for keys longer than 15 UTF-8 bytes (which Swift cannot store
+/// inline), one shared heap allocation of the key's length + 32 B. Expired keys are remembered
+/// until their block goes, at most one batch's worth of keys beyond the window (and never
+/// beyond `maxKeys`); a forgotten key's slot is reused from the table's next rebuild on. A
+/// million 11-byte `event_id`s take about 70-125 MB, 120-170 MB with the eviction heap.
 ///
 /// State only moves forward: each batch takes its changes (`takeChanges`) for the
 /// transaction that writes them, and an aborted transaction is undone by restoring the task
 /// from the changelog (the committed state), not by an undo log here. That keeps the per-event
 /// work to a lookup and an insert.
 public struct Deduplicator: Sendable {
-    public static let bytesPerKeyEstimate = 110
+    public static let bytesPerKeyEstimate = 150
     /// The most bytes of entries one block record holds (Kafka's default message limit is
     /// about 1 MB).
     public static let maxBlockBytes = 256 * 1024
 
     public let definition: DedupDefinition
     private let windowMilliseconds: Int64
-    /// Every remembered key. May also hold keys that expired during the current batch: lookups
-    /// treat entries behind the horizon as absent, and `takeChanges` removes them.
-    private var times: [String: Entry] = [:]
+    /// Every remembered key. Also holds keys that expired during the current batch (lookups
+    /// treat entries behind the horizon as absent) and, until the next rebuild, the entries of
+    /// forgotten blocks (`forgotten`).
+    private var table = DedupTable()
+    /// Blocks whose keys all expired, whose entries are still in `table`: garbage.
+    private var forgotten: Set<UInt64> = []
+    /// How many entries of `table` belong to forgotten blocks.
+    private var garbage = 0
     /// Every entry by (event time, key), for eviction; nil until `maxKeys` is first exceeded.
     private var evictionHeap: MinHeap<HeapEntry>?
     /// Sealed blocks by their newest event time: a block whose newest time is behind the
@@ -86,10 +93,7 @@ public struct Deduplicator: Sendable {
     /// Blocks read by a restore, applied by `finishRestore`.
     private var restoredBlocks: [UInt64: [UInt8]?] = [:]
 
-    private struct Entry: Sendable {
-        var time: Int64
-        var block: UInt64
-    }
+    private typealias Entry = DedupTable.Entry
 
     private struct BlockTime: Comparable, Sendable {
         var newest: Int64
@@ -111,12 +115,27 @@ public struct Deduplicator: Sendable {
     /// How many keys are remembered (expired ones excluded).
     public var keyCount: Int {
         let limit = horizon
-        return times.values.reduce(0) { $0 + ($1.time >= limit ? 1 : 0) }
+        var count = 0
+        table.forEach { _, entry in if entry.time >= limit { count += 1 } }
+        return count
     }
 
-    /// How many keys are held in memory: the remembered ones and expired ones whose block
-    /// has not been freed yet.
-    public var storedKeyCount: Int { times.count }
+    /// How many keys are held: the remembered ones and expired ones whose block has not been
+    /// forgotten yet (not the garbage a rebuild drops).
+    public var storedKeyCount: Int { table.count - garbage }
+
+    /// Whether `entry` belongs to a forgotten block (such entries are all behind the horizon).
+    private func isGarbage(_ entry: Entry) -> Bool {
+        garbage > 0 && forgotten.contains(entry.block)
+    }
+
+    /// Replaces the table by one without garbage (and, when needed, with room to grow).
+    private mutating func rebuildTable() {
+        let forgotten = self.forgotten
+        table = table.rebuilt(keepingCapacity: table.capacity) { forgotten.contains($0.block) }
+        self.forgotten.removeAll()
+        garbage = 0
+    }
 
     /// Records `key` at `eventTime`; returns true when it is a duplicate (and then changes
     /// nothing but the newest event time).
@@ -126,29 +145,30 @@ public struct Deduplicator: Sendable {
             maxEventTimeChanged = true
         }
         let limit = horizon
-        // Stored first and put back in the rare cases that keep the old entry: one hash and
-        // probe for a new key (most events), where looking up and then storing took two.
-        let seen = times.updateValue(Entry(time: eventTime, block: nextBlock), forKey: key)
+        let hash = DedupTable.hash(key)
+        var (slot, found) = table.find(key, hash: hash)
+        // A forgotten block's entry is garbage: the key is not remembered.
+        let stored = found ? table.entry(at: slot) : nil
+        let seen = stored.flatMap { isGarbage($0) ? nil : $0 }
         if let seen, seen.time >= limit {
-            if abs(seen.time &- eventTime) <= windowMilliseconds {
-                times[key] = seen
-                return true
-            }
+            if abs(seen.time &- eventTime) <= windowMilliseconds { return true }
             // A much older occurrence: not a duplicate, and the newer time stays remembered.
-            if seen.time > eventTime {
-                times[key] = seen
-                return false
-            }
+            if seen.time > eventTime { return false }
         }
         // Older than anything still remembered: holding it would only expire it at once.
-        if eventTime < limit {
-            times[key] = seen
-            return false
-        }
+        if eventTime < limit { return false }
         let size = 12 + key.utf8.count
-        if currentBytes + size > Self.maxBlockBytes {
-            sealCurrentBlock()
-            times[key] = Entry(time: eventTime, block: nextBlock)
+        if currentBytes + size > Self.maxBlockBytes { sealCurrentBlock() }
+        let entry = Entry(time: eventTime, block: nextBlock)
+        if found {
+            table.setEntry(at: slot, entry)
+            if seen == nil { garbage -= 1 }
+        } else {
+            if table.isFull {
+                rebuildTable()
+                slot = table.find(key, hash: hash).slot
+            }
+            table.insert(key, hash: hash, entry, at: slot)
         }
         if let seen {
             if seen.block != nextBlock {
@@ -162,8 +182,8 @@ public struct Deduplicator: Sendable {
         }
         if eventTime > currentMaxTime { currentMaxTime = eventTime }
         evictionHeap?.push(HeapEntry(time: eventTime, key: key))
-        if times.count > definition.maxKeys { evict(limit) }
-        if let heap = evictionHeap, heap.count > 2 * times.count + 1024 { rebuildEvictionHeap() }
+        if storedKeyCount > definition.maxKeys { evict(limit) }
+        if let heap = evictionHeap, heap.count > 2 * storedKeyCount + 1024 { rebuildEvictionHeap() }
         return false
     }
 
@@ -195,10 +215,14 @@ public struct Deduplicator: Sendable {
     /// oldest, so they go first, which leaves the same remembered keys as expiring them
     /// eagerly would.
     private mutating func evict(_ limit: Int64) {
+        if garbage > 0 { rebuildTable() }
         if evictionHeap == nil { rebuildEvictionHeap() }
-        while times.count > definition.maxKeys, let oldest = evictionHeap!.popMin() {
-            guard let entry = times[oldest.key], entry.time == oldest.time else { continue }
-            times[oldest.key] = nil
+        while table.count > definition.maxKeys, let oldest = evictionHeap!.popMin() {
+            let (slot, found) = table.find(oldest.key, hash: DedupTable.hash(oldest.key))
+            guard found else { continue }
+            let entry = table.entry(at: slot)
+            guard entry.time == oldest.time else { continue }
+            table.remove(at: slot)
             removed(entry)
             if entry.time >= limit {
                 evictedCount += 1
@@ -207,18 +231,18 @@ public struct Deduplicator: Sendable {
         }
     }
 
-    /// Frees the blocks whose newest event time the horizon has passed: all their keys expired.
+    /// Forgets the blocks whose newest event time the horizon has passed: all their keys
+    /// expired. Their entries (as many as the block's remembered keys) become garbage.
     private mutating func expire() {
         let limit = horizon
         while let oldest = blockTimes.min, oldest.newest < limit {
             blockTimes.popMin()
             let block = oldest.block
-            guard let keys = blockKeys[block] else { continue }
-            for key in keys {
-                // Removed at once; put back in the rare case it has moved to a newer block.
-                if let entry = times.removeValue(forKey: key), entry.block != block { times[key] = entry }
-            }
-            if blockLive[block, default: 0] > 0 {
+            guard blockKeys[block] != nil else { continue }
+            let live = blockLive[block, default: 0]
+            if live > 0 {
+                forgotten.insert(block)
+                garbage += live
                 blockLive[block] = 0
                 shrunk.insert(block)
             }
@@ -249,7 +273,10 @@ public struct Deduplicator: Sendable {
     }
 
     private mutating func rebuildEvictionHeap() {
-        evictionHeap = MinHeap(times.map { HeapEntry(time: $0.value.time, key: $0.key) })
+        var entries: [HeapEntry] = []
+        entries.reserveCapacity(storedKeyCount)
+        table.forEach { key, entry in if !isGarbage(entry) { entries.append(HeapEntry(time: entry.time, key: key)) } }
+        evictionHeap = MinHeap(entries)
     }
 
     // MARK: Changelog
@@ -309,7 +336,7 @@ public struct Deduplicator: Sendable {
         bytes.reserveCapacity(candidates.count * 24)
         keys.reserveCapacity(candidates.count)
         for key in candidates {
-            guard let entry = times[key], entry.block == block else { continue }
+            guard let entry = table[key], entry.block == block else { continue }
             keys.append(key)
             Self.appendEntry(key, entry.time, to: &bytes)
         }
@@ -374,11 +401,21 @@ public struct Deduplicator: Sendable {
         for block in restoredBlocks.keys.sorted() {
             guard let value = restoredBlocks[block]!, !value.isEmpty else { continue }
             for (time, key) in try Self.decodeBlock(value, block) where time >= limit {
-                if let existing = times[key] {
+                let hash = DedupTable.hash(key)
+                var (slot, found) = table.find(key, hash: hash)
+                let entry = Entry(time: time, block: block)
+                if found {
+                    let existing = table.entry(at: slot)
                     if existing.time > time { continue }
                     blockLive[existing.block, default: 0] -= 1
+                    table.setEntry(at: slot, entry)
+                } else {
+                    if table.isFull {
+                        rebuildTable()
+                        slot = table.find(key, hash: hash).slot
+                    }
+                    table.insert(key, hash: hash, entry, at: slot)
                 }
-                times[key] = Entry(time: time, block: block)
                 blockLive[block, default: 0] += 1
                 blockKeys[block, default: []].append(key)
             }
@@ -389,7 +426,7 @@ public struct Deduplicator: Sendable {
         if let last = restoredBlocks.keys.max() { nextBlock = max(nextBlock, last + 1) }
         restoredBlocks.removeAll()
         var newest: [UInt64: Int64] = [:]
-        for entry in times.values where entry.time > newest[entry.block] ?? .min { newest[entry.block] = entry.time }
+        table.forEach { _, entry in if entry.time > newest[entry.block] ?? .min { newest[entry.block] = entry.time } }
         blockTimes = MinHeap(newest.map { BlockTime(newest: $0.value, block: $0.key) })
         evictionHeap = nil
         maxEventTimeChanged = false
@@ -398,6 +435,8 @@ public struct Deduplicator: Sendable {
     /// Every remembered key and its event time (expired ones excluded), for tests and status.
     public var entries: [String: Int64] {
         let limit = horizon
-        return times.filter { $0.value.time >= limit }.mapValues(\.time)
+        var result: [String: Int64] = [:]
+        table.forEach { key, entry in if entry.time >= limit { result[key] = entry.time } }
+        return result
     }
 }
