@@ -24,6 +24,38 @@ import Testing
         #expect(again.fields == event.fields)
     }
 
+    /// One hint per name, kept across events of changing layouts (fields moved, added, removed,
+    /// renamed, escaped, held): every hinted lookup finds what a plain lookup finds.
+    @Test func hintedLookupsAgreeWithPlainOnesAcrossEventsOfChangingLayout() throws {
+        let names = ["a", "ts", "event_id", "a_name_of_16_byt", "a_name_longer_than_16", "absent", "site"]
+        var hints = Array(repeating: Event.FieldHint(), count: names.count)
+        let inputs = [
+            #"{"a":1,"ts":"x","event_id":"e1","a_name_of_16_byt":2,"a_name_longer_than_16":3}"#,
+            // Same positions, names differing in their last byte only.
+            #"{"b":1,"tx":"x","event_iD":"e1","a_name_of_16_byx":2,"a_name_longer_than_17":3}"#,
+            #"{"a":1,"ts":"x","event_id":"e1","a_name_of_16_byt":2,"a_name_longer_than_16":3}"#,
+            #"{"ts":"x","a":1,"a_name_longer_than_16":3,"event_id":"e1"}"#,
+            // Short names near the end of the input (read byte by byte).
+            #"{"event_id":"e1","a_name_of_16_byt":2,"ts":"x","a":1}"#,
+            #"{"event_id":"e1","a_name_of_16_byt":2,"ts":"x","b":1}"#,
+            // Names with escapes.
+            #"{"\u0061":1,"t\u0073":"x","event_id":"e1"}"#,
+            #"{"ts":"x","a":1,"a_name_longer_than_16":3,"event_id":"e1"}"#,
+            #"{"a":1,"ts":"x","event_id":"e1","a_name_of_16_byt":2,"a_name_longer_than_16":3}"#,
+        ]
+        for (n, input) in inputs.enumerated() {
+            for edit in [1, 2, 0] {
+                var event = try JSONScanner.parseEvent(input)
+                if edit == 1 { event["site"] = .string("s1"); event["a"] = .integer(9) }
+                if edit == 2 { event["a"] = nil; _ = event.renameField("ts", to: "event_id") }
+                for (i, name) in names.enumerated() {
+                    #expect(event.index(of: name, hint: &hints[i]) == event.index(of: name), "input \(n), edit \(edit): \(name)")
+                    #expect(event.value(of: name, hint: &hints[i]) == event[name], "input \(n), edit \(edit): \(name)")
+                }
+            }
+        }
+    }
+
     @Test func theExampleEnrichedSplicesAndParsesBack() throws {
         let definition = try PipelineDefinition.load(path: Fixtures.exampleDirectory + "/pipeline.yml")
         let enricher = try #require(try Pipeline(definition).enrichers.first)

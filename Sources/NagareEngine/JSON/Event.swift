@@ -152,6 +152,95 @@ public struct Event: Sendable {
         }
     }
 
+    /// Where a caller found a name in the last event it looked at. Events from one source mostly
+    /// share their layout, so the next event usually has the name at the same position, which
+    /// a comparison of two words confirms (`index(of:hint:)`) instead of a scan. Kept by the
+    /// caller (a task's operator state): one hint per name it reads per event, never shared
+    /// between names.
+    struct FieldHint: Sendable {
+        var slot: Int32 = -1
+        /// The name's byte count when it was an input name of at most 16 bytes without escapes,
+        /// else -1; then `first` and `last` hold its first and last 8 bytes (overlapping, or
+        /// zero-padded under 8), which is all of it.
+        var length: Int32 = -1
+        var first: UInt64 = 0
+        var last: UInt64 = 0
+    }
+
+    /// `index(of:)`, trying the hinted position first; updates `hint`. Names are unique in an
+    /// event (the scanner rejects duplicates, setting a name replaces it), so a slot with the
+    /// name is the one `index(of:)` would find.
+    @inline(never)
+    func index(of name: String, hint: inout FieldHint) -> Int? {
+        let hinted = Int(hint.slot)
+        if hinted >= 0, hinted < slots.count {
+            let slot = slots[hinted]
+            if hint.length >= 0 {
+                if slot.kind != .held, !slot.nameHasEscapes, slot.nameContent.count == Int(hint.length),
+                    Self.words(of: slot.nameContent, in: input) == (hint.first, hint.last)
+                {
+                    return hinted
+                }
+            } else if hasName(name, at: hinted) {
+                return hinted
+            }
+        }
+        guard let found = index(of: name) else {
+            hint.slot = -1
+            return nil
+        }
+        hint.slot = Int32(truncatingIfNeeded: found)
+        let slot = slots[found]
+        if slot.kind != .held, !slot.nameHasEscapes, slot.nameContent.count <= 16 {
+            hint.length = Int32(slot.nameContent.count)
+            (hint.first, hint.last) = Self.words(of: slot.nameContent, in: input)
+        } else {
+            hint.length = -1
+        }
+        return found
+    }
+
+    /// The first and last 8 bytes of `range` of `bytes` (overlapping; under 8 bytes, the bytes
+    /// zero-padded and 0).
+    @inline(__always)
+    private static func words(of range: Range<Int>, in bytes: [UInt8]) -> (UInt64, UInt64) {
+        bytes.withUnsafeBytes { raw in
+            if range.count >= 8 {
+                return (raw.loadUnaligned(fromByteOffset: range.lowerBound, as: UInt64.self),
+                        raw.loadUnaligned(fromByteOffset: range.upperBound - 8, as: UInt64.self))
+            }
+            // A short name is followed by at least its closing quote, a colon and a value: one
+            // load, masked to the name, where the bytes are there; else byte by byte.
+            if range.lowerBound + 8 <= raw.count {
+                let mask: UInt64 = range.isEmpty ? 0 : ~0 >> (64 - 8 * UInt64(range.count))
+                return (raw.loadUnaligned(fromByteOffset: range.lowerBound, as: UInt64.self) & mask, 0)
+            }
+            var word: UInt64 = 0
+            for (shift, i) in range.enumerated() { word |= UInt64(raw[i]) << (8 * UInt64(shift)) }
+            return (word, 0)
+        }
+    }
+
+    /// Whether the field at `index` is named `name`. An input name with escapes is not
+    /// compared (false): the caller falls back to `index(of:)`, which decodes it.
+    private func hasName(_ name: String, at index: Int) -> Bool {
+        let slot = slots[index]
+        if slot.isHeld { return held[slot.heldIndex].name == name }
+        if slot.nameHasEscapes { return false }
+        let content = slot.nameContent
+        return Self.withUTF8(of: name) { nameBytes in
+            content.count == nameBytes.count && input.withUnsafeBufferPointer {
+                SWAR.equal(UnsafeBufferPointer(rebasing: $0[content]), nameBytes)
+            }
+        }
+    }
+
+    /// `self[name]`, finding the field through `hint`.
+    func value(of name: String, hint: inout FieldHint) -> JSONValue? {
+        guard let index = index(of: name, hint: &hint) else { return nil }
+        return value(at: index)
+    }
+
     @inline(never)
     func name(at index: Int) -> String {
         let slot = slots[index]
@@ -170,9 +259,15 @@ public struct Event: Sendable {
 
     /// The JSON type of field `name`, nil when absent; an input field's is known without
     /// decoding it.
-    @inline(never)
     func type(of name: String) -> JSONType? {
-        guard let index = index(of: name) else { return nil }
+        var hint = FieldHint()
+        return type(of: name, hint: &hint)
+    }
+
+    /// `type(of:)`, finding the field through `hint`.
+    @inline(never)
+    func type(of name: String, hint: inout FieldHint) -> JSONType? {
+        guard let index = index(of: name, hint: &hint) else { return nil }
         let slot = slots[index]
         switch slot.kind {
         case .plainString, .escapedString: return .string
@@ -188,9 +283,17 @@ public struct Event: Sendable {
     /// Calls `body` with the text of field `name` as bytes when that is free: the field is an
     /// input string without escapes. Returns nil without calling `body` otherwise (absent, held,
     /// escaped, not a string); the caller then reads `self[name]`. For byte-level fast paths.
-    @inline(never)
     func withPlainStringBytes<R>(of name: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
-        guard let index = index(of: name) else { return nil }
+        var hint = FieldHint()
+        return withPlainStringBytes(of: name, hint: &hint, body)
+    }
+
+    /// `withPlainStringBytes(of:_:)`, finding the field through `hint`.
+    @inline(never)
+    func withPlainStringBytes<R>(
+        of name: String, hint: inout FieldHint, _ body: (UnsafeBufferPointer<UInt8>) -> R
+    ) -> R? {
+        guard let index = index(of: name, hint: &hint) else { return nil }
         let slot = slots[index]
         guard slot.kind == .plainString else { return nil }
         let text = Int(slot.valueStart) + 1..<Int(slot.valueEnd) - 1

@@ -103,6 +103,11 @@ public final class Enricher {
         private var ipRanges: [(field: String, table: IPv4RangeTable)] = []
         private var userAgents: [(field: String, rules: UserAgentRules, version: Int)] = []
         private var cache: UserAgentCache
+        /// Where each lookup's key field, each range's address field and each user agent field
+        /// was in the last event (`Event.FieldHint`).
+        private var keyHints: [Event.FieldHint] = []
+        private var addressHints: [Event.FieldHint] = []
+        private var agentHints: [Event.FieldHint] = []
         private let unknown: JSONValue
         private let unknownText: String
 
@@ -118,18 +123,22 @@ public final class Enricher {
             lookups = enricher.lookups.map { ($0.definition.keyField, $0.table.table) }
             ipRanges = enricher.ipRanges.map { ($0.definition.field, $0.table.table) }
             userAgents = enricher.userAgents.map { ($0.definition.field, $0.rules.table, $0.rules.reloadCount) }
+            if keyHints.count != lookups.count { keyHints = Array(repeating: .init(), count: lookups.count) }
+            if addressHints.count != ipRanges.count { addressHints = Array(repeating: .init(), count: ipRanges.count) }
+            if agentHints.count != userAgents.count { agentHints = Array(repeating: .init(), count: userAgents.count) }
         }
 
         public mutating func enrich(_ event: inout Event) {
             for i in lookups.indices {
-                let values = event[lookups[i].keyField].flatMap { Enricher.keyText($0) }.flatMap { lookups[i].table.values(for: $0) }
+                let values = event.value(of: lookups[i].keyField, hint: &keyHints[i])
+                    .flatMap { Enricher.keyText($0) }.flatMap { lookups[i].table.values(for: $0) }
                 for (f, name) in lookups[i].table.fields.enumerated() { event[name] = values?[f] ?? unknown }
             }
             for i in ipRanges.indices {
                 // An address as it came in is parsed from the input's bytes, without decoding it.
                 let address =
-                    event.withPlainStringBytes(of: ipRanges[i].field, IPv4RangeTable.parseAddress(utf8:))
-                    ?? event[ipRanges[i].field]?.stringValue.flatMap(IPv4RangeTable.parseAddress)
+                    event.withPlainStringBytes(of: ipRanges[i].field, hint: &addressHints[i], IPv4RangeTable.parseAddress(utf8:))
+                    ?? event.value(of: ipRanges[i].field, hint: &addressHints[i])?.stringValue.flatMap(IPv4RangeTable.parseAddress)
                 let values = address.flatMap { ipRanges[i].table.values(for: $0) }
                 for (f, name) in ipRanges[i].table.fields.enumerated() { event[name] = values?[f] ?? unknown }
             }
@@ -137,9 +146,11 @@ public final class Enricher {
                 let version = userAgents[i].version
                 let values: [JSONValue]
                 // A user agent as it came in (no escapes) is looked up by its bytes, undecoded.
-                let plain = event.withPlainStringBytes(of: userAgents[i].field) { bytes in
+                var hint = agentHints[i]
+                let plain = event.withPlainStringBytes(of: userAgents[i].field, hint: &hint) { bytes in
                     cache.values(i, UserAgentCache.hash(bytes), bytes, version: version)
                 }
+                agentHints[i] = hint
                 if case .some(.some(let cached)) = plain {
                     values = cached
                 } else if let ua = event[userAgents[i].field]?.stringValue {

@@ -16,15 +16,26 @@ public struct Validator: Sendable {
     /// `timestampField` (the pipeline's event time) when it checks it: the task then does not
     /// parse it again.
     public func check(_ event: Event, timestampField: String?, timestamp: inout Int64?) -> String? {
-        for required in definition.required {
+        var hints = Array(repeating: Event.FieldHint(), count: definition.required.count)
+        return check(event, timestampField: timestampField, timestamp: &timestamp, hints: &hints, from: 0)
+    }
+
+    /// `check(_:timestampField:timestamp:)`, finding required field `i` through
+    /// `hints[base + i]` (a partition task keeps them from event to event).
+    func check(
+        _ event: Event, timestampField: String?, timestamp: inout Int64?, hints: inout [Event.FieldHint], from base: Int
+    ) -> String? {
+        for (i, required) in definition.required.enumerated() {
             // Timestamps are checked from the event's bytes where it can (see
             // `EventTimestamp.milliseconds(ofField:in:)`); only a failure reads the value.
-            if required.type == .timestamp, let time = EventTimestamp.milliseconds(ofField: required.name, in: event) {
+            if required.type == .timestamp,
+                let time = EventTimestamp.milliseconds(ofField: required.name, in: event, hint: &hints[base + i])
+            {
                 if required.name == timestampField { timestamp = time }
                 continue
             }
             // Strings and numbers are checked by type, which an input field knows undecoded.
-            guard let type = event.type(of: required.name) else {
+            guard let type = event.type(of: required.name, hint: &hints[base + i]) else {
                 return "missing required field \"\(required.name)\""
             }
             switch required.type {

@@ -29,8 +29,14 @@ public enum EventTimestamp {
     /// `String` (an RFC 3339 time is longer than Swift's 15-byte inline strings, so that would
     /// allocate).
     public static func milliseconds(ofField name: String, in event: Event) -> Int64? {
-        if let parsed = event.withPlainStringBytes(of: name, parseMilliseconds(utf8:)) { return parsed }
-        return event[name].flatMap(milliseconds(of:))
+        var hint = Event.FieldHint()
+        return milliseconds(ofField: name, in: event, hint: &hint)
+    }
+
+    /// `milliseconds(ofField:in:)`, finding the field through `hint`.
+    static func milliseconds(ofField name: String, in event: Event, hint: inout Event.FieldHint) -> Int64? {
+        if let parsed = event.withPlainStringBytes(of: name, hint: &hint, parseMilliseconds(utf8:)) { return parsed }
+        return event.value(of: name, hint: &hint).flatMap(milliseconds(of:))
     }
 
     /// The parser behind both entry points: UTF-8 bytes of a timestamp, without quotes.
