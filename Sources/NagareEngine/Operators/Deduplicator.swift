@@ -354,8 +354,7 @@ public struct Deduplicator: Sendable {
     private static func appendEntry(_ key: String, _ time: Int64, to bytes: inout [UInt8]) {
         StateBytes.append(time, to: &bytes)
         let utf8 = key.utf8
-        let count = UInt32(utf8.count)
-        for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: count >> UInt32(shift))) }
+        StateBytes.append(UInt32(utf8.count), to: &bytes)
         bytes.append(contentsOf: utf8)
     }
 

@@ -14,9 +14,15 @@ public struct StateChange: Hashable, Sendable {
 /// Fixed-width big-endian integers for changelog values: compact, and readable by any tool
 /// without a schema registry.
 enum StateBytes {
+    /// Big-endian, in one append (a byte at a time checked the array's uniqueness and capacity
+    /// eight times: the dedup operator writes one per key).
     static func append(_ value: Int64, to bytes: inout [UInt8]) {
-        let bits = UInt64(bitPattern: value)
-        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
+        withUnsafeBytes(of: UInt64(bitPattern: value).bigEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    /// Big-endian, in one append.
+    static func append(_ value: UInt32, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
     static func append(_ value: Double, to bytes: inout [UInt8]) {
