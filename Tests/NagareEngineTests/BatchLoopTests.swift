@@ -195,6 +195,41 @@ import Testing
         #expect(perKey(kafka) == perKey(reference))
     }
 
+    /// Reads changelogs through `InMemoryKafka`, recording the partitions of each request.
+    final class CountingChangelogReader: ChangelogReader {
+        let kafka: InMemoryKafka
+        var requests: [[Int32]] = []
+        init(_ kafka: InMemoryKafka) { self.kafka = kafka }
+        func readChangelog(topic: String, partition: Int32) async throws -> [Record] {
+            requests.append([partition])
+            return try await kafka.readChangelog(topic: topic, partition: partition)
+        }
+        func readChangelogs(topic: String, partitions: [Int32]) async throws -> [Int32: [Record]] {
+            requests.append(partitions)
+            var out: [Int32: [Record]] = [:]
+            for p in partitions { out[p] = try await kafka.readChangelog(topic: topic, partition: p) }
+            return out
+        }
+    }
+
+    @Test func anAssignmentReadsAllItsChangelogPartitionsInOneRequest() async throws {
+        let kafka = makeKafka(AccessLogsScenario(events: 300, seed: 9))
+        try await drain(try await makeLoop(kafka))
+        var definition = try PipelineDefinition.load(path: Fixtures.exampleDirectory + "/pipeline.yml")
+        definition.execution.maxRecordsPerBatch = 37
+        let reader = CountingChangelogReader(kafka)
+        let loop = BatchLoop(
+            pipeline: try Pipeline(definition, now: ManualClock().now), source: kafka.makeSource(group: definition.source.group),
+            sink: kafka.makeSink(transactionalID: "access-logs-0"), changelogReader: reader, clock: ManualClock().engineClock)
+        try await loop.assign(partitions)
+        #expect(reader.requests == [partitions.map(\.partition)])
+        for tp in partitions {
+            let task = try #require(loop.tasks[tp])
+            #expect((task.deduplicator(at: 2)?.keyCount ?? 0) > 0, "\(tp)")
+            #expect(task.restoredOffset != nil && task.restoredOffset == task.committedOffset, "\(tp)")
+        }
+    }
+
     @Test func aFencedProcessStops() async throws {
         let scenario = AccessLogsScenario(events: 50)
         let kafka = makeKafka(scenario)

@@ -92,11 +92,15 @@ public final class BatchLoop {
         let new = partitions.filter { tasks[$0] == nil }
         guard !new.isEmpty else { return }
         let committed = try await io("read committed offsets") { try await source.committedOffsets(for: new) }
+        // All the changelog partitions at once: at start-up one read per partition, one after
+        // another, had taken ~10 ms each before the first record could be fetched.
+        let changelogs = try await io("read changelog of \(new.map(\.description).joined(separator: ", "))") {
+            try await changelogReader.readChangelogs(
+                topic: pipeline.definition.changelogTopic, partitions: Set(new.map(\.partition)).sorted())
+        }
         for tp in new {
             let task = pipeline.makeTask(for: tp)
-            let records = try await io("read changelog of \(tp)") {
-                try await changelogReader.readChangelog(topic: pipeline.definition.changelogTopic, partition: tp.partition)
-            }
+            let records = changelogs[tp.partition] ?? []
             try task.restore(from: records)
             task.setCommittedOffset(committed[tp], firstOffset: firstOffsets[tp])
             if let restored = task.restoredOffset, restored != committed[tp] {

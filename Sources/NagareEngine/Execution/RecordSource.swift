@@ -25,7 +25,19 @@ public enum SourcePosition: Hashable, Sendable {
 
 /// Reads a task's changelog partition to its end, committed records only, when a partition
 /// is assigned. For Kafka: a separate read_committed consumer assigned to the changelog
-/// partition, reading from the beginning until the high watermark.
+/// partitions, reading from the beginning until each one's end.
 public protocol ChangelogReader: AnyObject {
     func readChangelog(topic: String, partition: Int32) async throws -> [Record]
+
+    /// `readChangelog` for several partitions at once (a process restoring all its tasks at
+    /// start-up), each partition's records in log order. The default reads them one by one.
+    func readChangelogs(topic: String, partitions: [Int32]) async throws -> [Int32: [Record]]
+}
+
+extension ChangelogReader {
+    public func readChangelogs(topic: String, partitions: [Int32]) async throws -> [Int32: [Record]] {
+        var out: [Int32: [Record]] = [:]
+        for partition in partitions { out[partition] = try await readChangelog(topic: topic, partition: partition) }
+        return out
+    }
 }

@@ -15,28 +15,38 @@ final class KafkaChangelogReader: ChangelogReader {
     }
 
     func readChangelog(topic: String, partition: Int32) async throws -> [Record] {
+        try await readChangelogs(topic: topic, partitions: [partition])[partition] ?? []
+    }
+
+    /// One consumer for all the partitions: it reads them side by side and stops at each one's
+    /// end (a process's start-up had created a consumer per partition, ~10 ms each, in turn).
+    func readChangelogs(topic: String, partitions: [Int32]) async throws -> [Int32: [Record]] {
         var config = ConsumerConfiguration(client: client, groupID: nil)
         config.isolationLevel = .readCommitted
         config.reportsEndOfPartition = true
         config.client.properties["fetch.wait.max.ms"] = "50"
         let consumer = try Consumer(configuration: config, logger: logger)
-        let tp = TopicPartition(topic, partition)
-        var records: [Record] = []
-        // An empty changelog (a new pipeline) needs no read.
-        let (low, high) = try await consumer.watermarks(tp)
-        if low == high {
-            try await consumer.close()
-            return []
-        }
+        var records: [Int32: [Record]] = [:]
         do {
-            try consumer.assign([tp], from: .earliest)
-            reading: while true {
-                for event in try await consumer.poll(timeout: .milliseconds(500)) {
-                    switch event {
-                    case .records(let batch): records += batch
-                    case .endOfPartition: break reading
-                    case .rebalance: continue
-                    case .partitionError(let tp, let error): throw EngineError(.invalidChangelog, "\(tp): \(error)")
+            // An empty changelog partition (a new pipeline) needs no read.
+            var unread: Set<TopicPartition> = []
+            for partition in partitions {
+                records[partition] = []
+                let tp = TopicPartition(topic, partition)
+                let (low, high) = try await consumer.watermarks(tp)
+                if low != high { unread.insert(tp) }
+            }
+            if !unread.isEmpty {
+                try consumer.assign(unread.sorted(), from: .earliest)
+                while !unread.isEmpty {
+                    for event in try await consumer.poll(timeout: .milliseconds(500)) {
+                        switch event {
+                        case .records(let batch):
+                            for record in batch { records[record.topicPartition.partition, default: []].append(record) }
+                        case .endOfPartition(let tp, _): unread.remove(tp)
+                        case .rebalance: continue
+                        case .partitionError(let tp, let error): throw EngineError(.invalidChangelog, "\(tp): \(error)")
+                        }
                     }
                 }
             }
