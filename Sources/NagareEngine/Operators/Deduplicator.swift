@@ -129,6 +129,17 @@ public struct Deduplicator: Sendable {
         garbage > 0 && forgotten.contains(entry.block)
     }
 
+    /// Inserts a key `find` did not find, at the empty slot it returned; when the table is full,
+    /// rebuilds it first (dropping the garbage) and finds the slot again.
+    private mutating func insertNew(_ key: String, hash: UInt64, _ entry: Entry, at slot: Int) {
+        var slot = slot
+        if table.isFull {
+            rebuildTable()
+            slot = table.find(key, hash: hash).slot
+        }
+        table.insert(key, hash: hash, entry, at: slot)
+    }
+
     /// Replaces the table by one without garbage (and, when needed, with room to grow).
     private mutating func rebuildTable() {
         let forgotten = self.forgotten
@@ -146,7 +157,7 @@ public struct Deduplicator: Sendable {
         }
         let limit = horizon
         let hash = DedupTable.hash(key)
-        var (slot, found) = table.find(key, hash: hash)
+        let (slot, found) = table.find(key, hash: hash)
         // A forgotten block's entry is garbage: the key is not remembered.
         let stored = found ? table.entry(at: slot) : nil
         let seen = stored.flatMap { isGarbage($0) ? nil : $0 }
@@ -164,11 +175,7 @@ public struct Deduplicator: Sendable {
             table.setEntry(at: slot, entry)
             if seen == nil { garbage -= 1 }
         } else {
-            if table.isFull {
-                rebuildTable()
-                slot = table.find(key, hash: hash).slot
-            }
-            table.insert(key, hash: hash, entry, at: slot)
+            insertNew(key, hash: hash, entry, at: slot)
         }
         if let seen {
             if seen.block != nextBlock {
@@ -401,7 +408,7 @@ public struct Deduplicator: Sendable {
             guard let value = restoredBlocks[block]!, !value.isEmpty else { continue }
             for (time, key) in try Self.decodeBlock(value, block) where time >= limit {
                 let hash = DedupTable.hash(key)
-                var (slot, found) = table.find(key, hash: hash)
+                let (slot, found) = table.find(key, hash: hash)
                 let entry = Entry(time: time, block: block)
                 if found {
                     let existing = table.entry(at: slot)
@@ -409,11 +416,7 @@ public struct Deduplicator: Sendable {
                     blockLive[existing.block, default: 0] -= 1
                     table.setEntry(at: slot, entry)
                 } else {
-                    if table.isFull {
-                        rebuildTable()
-                        slot = table.find(key, hash: hash).slot
-                    }
-                    table.insert(key, hash: hash, entry, at: slot)
+                    insertNew(key, hash: hash, entry, at: slot)
                 }
                 blockLive[block, default: 0] += 1
                 blockKeys[block, default: []].append(key)
