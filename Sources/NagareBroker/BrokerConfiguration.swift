@@ -22,9 +22,13 @@ public struct BrokerConfiguration: Sendable {
     public var maxInFlightRequestsPerConnection = 64
     /// Longest a Fetch may wait (clients ask for less). Default: 30000.
     public var maxFetchWaitMilliseconds = 30_000
-    /// acks=-1 produces wait at most this long to gather more writes before one fsync.
-    /// Default: 2.
-    public var groupCommitMilliseconds = 2
+    /// Extra wait before each group-commit round so that more writes can join its fsync.
+    /// Default: 0: a round starts as soon as the previous one ends, and whatever arrived
+    /// meanwhile shares the next one. A wait is paid by every durable step of a transaction
+    /// (AddPartitionsToTxn, the produce acks, the staged offsets, PrepareCommit, the markers):
+    /// 2 ms here took the exactly-once benchmark from ~315,000-370,000 to ~200,000-300,000
+    /// events/s.
+    public var groupCommitMilliseconds = 0
     /// Close connections idle for longer than this. Default: 600000 (Kafka's
     /// `connections.max.idle.ms`).
     public var idleConnectionMilliseconds = 600_000
