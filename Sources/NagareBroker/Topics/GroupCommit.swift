@@ -4,36 +4,66 @@ import NagareCore
 import Synchronization
 
 /// Makes appended data durable with as few fsyncs as possible: every append asks for a flush of
-/// its partition; one flusher thread fsyncs each partition that asked since its last round, and
-/// wakes everyone whose data that covered. Many producers' writes share one fsync (group
-/// commit), and a round starts as soon as the previous one ends, so under load the fsync rate
-/// is what the disk allows rather than one per request.
+/// its partition; a partition has at most one fsync running, and everything appended before it
+/// started is covered by it, so the writes of many requests share one fsync (group commit) and
+/// those that arrive meanwhile share the next one.
+///
+/// Partitions are flushed independently, by up to `maxConcurrentFlushes` workers taking them in
+/// the order they asked. A small fsync (a transaction's log record, staged offsets, markers)
+/// never waits for a round over every other partition: with one flusher doing rounds over all
+/// partitions, each durable step of a transaction's commit waited for the fsyncs of megabytes of
+/// output in other partitions.
 final class GroupCommit: Sendable {
     private struct Waiter {
         var offset: Offset
         var continuation: CheckedContinuation<Void, any Error>
     }
 
-    private struct Pending {
+    /// One partition that asked for a flush, or whose flush is running.
+    private struct Entry {
         var partition: PartitionState
         var waiters: [Waiter] = []
+        /// Appended to (or waited on) since its running flush started: it needs another.
+        var requested = false
+        /// In `ready` or being flushed.
+        var scheduled = false
     }
 
     private struct State {
-        var pending: [ObjectIdentifier: Pending] = [:]
-        var isFlushing = false
+        var entries: [ObjectIdentifier: Entry] = [:]
+        /// Partitions waiting for a worker, oldest request first.
+        var ready: [ObjectIdentifier] = []
+        var readyHead = 0
+        /// Workers (their queues' indices) not running.
+        var idleWorkers: [Int]
         var fsyncCount: UInt64 = 0
     }
 
-    private let state = Mutex(State())
-    private let queue = DispatchQueue(label: "nagare.broker.group-commit")
-    /// Extra wait before a round so that more writes can join it.
+    private let state: Mutex<State>
+    /// One serial queue per worker: each runs on a thread of its own while it blocks in fsync
+    /// (a concurrent queue would share, and could starve, the width-limited pool that Swift's
+    /// concurrency runs on).
+    private let queues: [DispatchQueue]
+    /// Extra wait before each flush so that more writes can join it.
     let lingerMicroseconds: UInt32
-    /// Called after a round made new data durable (consumers may now see it).
+    /// fsyncs that may run at once (on different partitions).
+    let maxConcurrentFlushes: Int
+    /// Called after a flush made new data durable (consumers may now see it).
     let onDurable: @Sendable () -> Void
+    /// fsyncs a partition's log and returns the offset it is now durable through (tests
+    /// replace it to hold a flush back).
+    let flushLog: @Sendable (PartitionState) throws -> Offset
 
-    init(lingerMilliseconds: Int, onDurable: @escaping @Sendable () -> Void) {
+    init(
+        lingerMilliseconds: Int, maxConcurrentFlushes: Int = 4,
+        flushLog: @escaping @Sendable (PartitionState) throws -> Offset = { try $0.log.flush() },
+        onDurable: @escaping @Sendable () -> Void
+    ) {
         lingerMicroseconds = UInt32(max(0, lingerMilliseconds) * 1000)
+        self.maxConcurrentFlushes = max(1, maxConcurrentFlushes)
+        state = Mutex(State(idleWorkers: Array((0..<self.maxConcurrentFlushes).reversed())))
+        queues = (0..<self.maxConcurrentFlushes).map { DispatchQueue(label: "nagare.broker.group-commit-\($0)") }
+        self.flushLog = flushLog
         self.onDurable = onDurable
     }
 
@@ -42,66 +72,115 @@ final class GroupCommit: Sendable {
 
     /// Asks for a flush of `partition` without waiting for it.
     func requestFlush(_ partition: PartitionState) {
-        let start = state.withLock { s -> Bool in
-            s.pending[ObjectIdentifier(partition), default: Pending(partition: partition)].partition = partition
-            return startRoundIfIdle(&s)
-        }
-        if start { queue.async { self.runRounds() } }
+        let worker = state.withLock { s in Self.request(partition, waiter: nil, &s) }
+        start(worker)
     }
 
     /// Waits until `partition` is on disk through `offset` (exclusive).
     func waitUntilDurable(_ partition: PartitionState, through offset: Offset) async throws {
         if partition.highWatermark >= offset { return }
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-            let start = state.withLock { s -> Bool in
-                s.pending[ObjectIdentifier(partition), default: Pending(partition: partition)]
-                    .waiters.append(Waiter(offset: offset, continuation: c))
-                return startRoundIfIdle(&s)
-            }
-            if start { queue.async { self.runRounds() } }
+            let worker = state.withLock { s in Self.request(partition, waiter: Waiter(offset: offset, continuation: c), &s) }
+            start(worker)
         }
     }
 
-    private func startRoundIfIdle(_ s: inout State) -> Bool {
-        if s.isFlushing { return false }
-        s.isFlushing = true
-        return true
+    /// Records the request; schedules the partition unless it already is. Returns the worker
+    /// to start, if one should.
+    private static func request(_ partition: PartitionState, waiter: Waiter?, _ s: inout State) -> Int? {
+        let id = ObjectIdentifier(partition)
+        var entry = s.entries[id] ?? Entry(partition: partition)
+        if let waiter { entry.waiters.append(waiter) }
+        entry.requested = true
+        let schedule = !entry.scheduled
+        entry.scheduled = true
+        s.entries[id] = entry
+        guard schedule else { return nil }
+        s.ready.append(id)
+        return idleWorkerIfNeeded(&s)
     }
 
-    /// Runs on `queue`: rounds until nothing is pending.
-    private func runRounds() {
-        while true {
-            if lingerMicroseconds > 0 { usleep(lingerMicroseconds) }
-            let round = state.withLock { s -> [Pending] in
-                let r = Array(s.pending.values)
-                s.pending.removeAll(keepingCapacity: true)
-                if r.isEmpty { s.isFlushing = false }
-                return r
+    /// An idle worker, now taken, when partitions wait for one.
+    private static func idleWorkerIfNeeded(_ s: inout State) -> Int? {
+        guard s.readyHead < s.ready.count else { return nil }
+        return s.idleWorkers.popLast()
+    }
+
+    private func start(_ worker: Int?) {
+        guard let worker else { return }
+        queues[worker].async { self.work(worker) }
+    }
+
+    /// Runs on the worker's queue: flushes ready partitions until none is left.
+    private func work(_ worker: Int) {
+        if lingerMicroseconds > 0 { usleep(lingerMicroseconds) }
+        while let (id, partition) = next(worker) {
+            let result = Result { try flushLog(partition) }
+            if case .success(let durable) = result { partition.markDurable(through: durable) }
+            let (resumed, failed, another) = state.withLock { s in finish(id, result, &s) }
+            for w in resumed { w.continuation.resume() }
+            if case .failure(let error) = result {
+                for w in failed { w.continuation.resume(throwing: error) }
+            } else {
+                onDurable()
             }
-            if round.isEmpty { return }
-            var flushed = 0
-            for item in round {
-                do {
-                    let durable = try item.partition.log.flush()
-                    flushed += 1
-                    item.partition.markDurable(through: durable)
-                    for w in item.waiters {
-                        if w.offset <= durable {
-                            w.continuation.resume()
-                        } else {
-                            // Appended after this flush started: it joins the next round.
-                            state.withLock { s in
-                                s.pending[ObjectIdentifier(item.partition), default: Pending(partition: item.partition)]
-                                    .waiters.append(w)
-                            }
-                        }
-                    }
-                } catch {
-                    for w in item.waiters { w.continuation.resume(throwing: error) }
-                }
-            }
-            state.withLock { $0.fsyncCount += UInt64(flushed) }
-            onDurable()
+            start(another)
         }
+    }
+
+    /// The next ready partition, its request now being served; nil (and this worker ends) when
+    /// none is ready.
+    private func next(_ worker: Int) -> (ObjectIdentifier, PartitionState)? {
+        state.withLock { s in
+            guard s.readyHead < s.ready.count else {
+                s.idleWorkers.append(worker)
+                return nil
+            }
+            let id = s.ready[s.readyHead]
+            s.readyHead += 1
+            if s.readyHead == s.ready.count {
+                s.ready.removeAll(keepingCapacity: true)
+                s.readyHead = 0
+            } else if s.readyHead >= 256 && s.readyHead * 2 >= s.ready.count {
+                // Under constant load the queue never empties: drop what was taken.
+                s.ready.removeFirst(s.readyHead)
+                s.readyHead = 0
+            }
+            s.entries[id]!.requested = false
+            return (id, s.entries[id]!.partition)
+        }
+    }
+
+    /// After a flush of `id`: the waiters it covered (or, when it failed, every waiter), and
+    /// whether another worker should start. A partition asked for again meanwhile goes to the
+    /// back of the queue.
+    private func finish(
+        _ id: ObjectIdentifier, _ result: Result<Offset, any Error>, _ s: inout State
+    ) -> (resumed: [Waiter], failed: [Waiter], start: Int?) {
+        var entry = s.entries[id]!
+        var resumed: [Waiter] = []
+        var failed: [Waiter] = []
+        switch result {
+        case .success(let durable):
+            s.fsyncCount += 1
+            var remaining: [Waiter] = []
+            for w in entry.waiters {
+                if w.offset <= durable { resumed.append(w) } else { remaining.append(w) }
+            }
+            entry.waiters = remaining
+            // Waiters come after their appends, so a flush that started after them covers them;
+            // should one not be, it is not left waiting.
+            if !remaining.isEmpty { entry.requested = true }
+        case .failure:
+            failed = entry.waiters
+            entry.waiters = []
+        }
+        if entry.requested {
+            s.entries[id] = entry
+            s.ready.append(id)
+        } else {
+            s.entries[id] = nil
+        }
+        return (resumed, failed, Self.idleWorkerIfNeeded(&s))
     }
 }
