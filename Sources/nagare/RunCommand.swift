@@ -73,7 +73,7 @@ struct RunCommand: AsyncParsableCommand {
     var allowReset = false
 
     @Option(name: .long, help: ArgumentHelp(
-        "exactly-once (default) or at-least-once: a demonstration mode without transactions (outputs first, then a plain offset commit), which duplicates after a crash.",
+        "exactly-once (default) or at-least-once: a demonstration mode without transactions (outputs per batch; state, then offsets, every 5 s like a consumer's auto-commit), which duplicates after a crash.",
         valueName: "mode"))
     var delivery: String = PipelineRunner.Delivery.exactlyOnce.rawValue
 

@@ -103,7 +103,7 @@ public final class PipelineRunner: Sendable {
             logger.warning("could not load the metadata of \(written.joined(separator: ", ")): \(error)")
         }
         if plainProducer != nil {
-            logger.warning("delivery at-least-once: a demonstration mode; a crash duplicates the batch in flight")
+            logger.warning("delivery at-least-once: a demonstration mode; a crash duplicates what was processed since the last offset commit (every 5 s)")
         }
 
         var consumerConfig = ConsumerConfiguration(client: options.client, groupID: definition.source.group)
@@ -121,10 +121,11 @@ public final class PipelineRunner: Sendable {
         try consumer.subscribe(definition.source.topics)
 
         let source = KafkaRecordSource(consumer: consumer, allowsReset: options.allowsOffsetReset, logger: logger)
+        let atLeastOnce = plainProducer.map { AtLeastOnceSink(producer: $0, consumer: consumer, stateTopic: definition.changelogTopic) }
         let sink: any TransactionalSink = if let producer {
             KafkaTransactionalSink(producer: producer, consumer: consumer)
         } else {
-            AtLeastOnceSink(producer: plainProducer!, consumer: consumer, stateTopic: definition.changelogTopic)
+            atLeastOnce!
         }
         let timedSink = CommitTimingSink(sink) { [self] time in
             status.withLock { $0.commitSeconds.observe(time) }
@@ -168,6 +169,9 @@ public final class PipelineRunner: Sendable {
                 let outcome = try await loop.runBatch(readAhead: !shouldStop)
                 record(outcome, loop: loop, duration: ContinuousClock.now - started,
                        newestTimestamp: loop.newestTimestampOfLastCommit)
+                do { try await atLeastOnce?.commitPendingIfDue() } catch {
+                    logger.warning("at-least-once offset commit failed (retried in the next interval): \(error)")
+                }
             }
             // A batch read ahead before the stop was seen is open: commit it too.
             let started = ContinuousClock.now
@@ -175,6 +179,7 @@ public final class PipelineRunner: Sendable {
                 record(outcome, loop: loop, duration: ContinuousClock.now - started,
                        newestTimestamp: loop.newestTimestampOfLastCommit)
             }
+            try await atLeastOnce?.commitPending()
         } catch {
             try? await consumer.close()
             throw error
