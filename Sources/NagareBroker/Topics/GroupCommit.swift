@@ -44,7 +44,7 @@ final class GroupCommit: Sendable {
     /// (a concurrent queue would share, and could starve, the width-limited pool that Swift's
     /// concurrency runs on).
     private let queues: [DispatchQueue]
-    /// Extra wait before each flush so that more writes can join it.
+    /// Extra wait when a worker starts, so that more writes can join its first flush.
     let lingerMicroseconds: UInt32
     /// fsyncs that may run at once (on different partitions).
     let maxConcurrentFlushes: Int
