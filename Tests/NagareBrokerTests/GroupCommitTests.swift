@@ -36,9 +36,9 @@ private final class HeldFlushes: Sendable {
     }
 }
 
-/// Waits (polling) until `condition` holds or two seconds pass.
+/// Waits (polling) until `condition` holds or about ten seconds pass.
 private func eventually(_ condition: () -> Bool) async -> Bool {
-    for _ in 0..<2000 {
+    for _ in 0..<10_000 {
         if condition() { return true }
         try? await Task.sleep(for: .milliseconds(1))
     }
@@ -104,8 +104,9 @@ struct GroupCommitTests {
         flushes.setEnd("events", 20)
         let later = (2...20).map { end in Task { try await commit.waitUntilDurable(p, through: Offset(Int64(end))) } }
         for _ in 0..<5 { commit.requestFlush(p) }
-        // Give every waiter time to register before the running flush ends.
-        try await Task.sleep(for: .milliseconds(50))
+        // Every waiter (the first one's too) registered before the running flush ends.
+        let registered = await eventually { commit.waiterCount(p) == 20 }
+        #expect(registered)
         flushes.release("events")
 
         try await first.value

@@ -70,6 +70,11 @@ final class GroupCommit: Sendable {
     /// fsync calls made so far (for metrics and the benchmark note).
     var fsyncCount: UInt64 { state.withLock { $0.fsyncCount } }
 
+    /// Waiters of `partition` not yet resumed (for tests).
+    func waiterCount(_ partition: PartitionState) -> Int {
+        state.withLock { $0.entries[ObjectIdentifier(partition)]?.waiters.count ?? 0 }
+    }
+
     /// Asks for a flush of `partition` without waiting for it.
     func requestFlush(_ partition: PartitionState) {
         let worker = state.withLock { s in Self.request(partition, waiter: nil, &s) }
