@@ -116,7 +116,7 @@ struct GroupCommitTests {
         #expect(commit.fsyncCount == 2)
     }
 
-    @Test("a failed flush fails its waiters; the partition's next request flushes again")
+    @Test("a failed flush fails its waiters and makes nothing durable; a later flush of the partition succeeds")
     func aFailedFlushFailsItsWaiters() async throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let flushes = HeldFlushes()
